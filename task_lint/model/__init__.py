@@ -1,0 +1,1 @@
+"""The model shared by both halves: types, task descriptions, schemas, codec and docs."""

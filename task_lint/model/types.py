@@ -1,0 +1,353 @@
+"""The type model: one description of an annotation for both halves of task_lint.
+
+The runtime half builds these nodes from live `typing` objects and the static half
+builds them from source. Schema generation, validation, serialization, docs and
+worker code read only these nodes, so both halves agree by construction.
+
+Named types (dataclasses, TypedDicts, NamedTuples and enums) are stored once as
+definitions and referenced by key with `RefType`, the way JSON Schema keeps them in
+`$defs`. References also make recursive types finite.
+
+Fields named `origin` hold the live class on the runtime side and `None` on the
+static side. They take no part in equality, so a runtime node equals the static node
+for the same source.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, Union
+
+from task_lint.model.record import Record
+
+# Union[] rather than |, because the recursive alias names itself in strings.
+JSONScalar = Union[str, int, float, bool, None]  # noqa: UP007
+JSONValue = Union[JSONScalar, list["JSONValue"], dict[str, "JSONValue"]]  # noqa: UP007
+
+ScalarKind = Literal[
+    "int",
+    "float",
+    "str",
+    "bool",
+    "none",
+    "bytes",
+    "datetime",
+    "date",
+    "time",
+    "timedelta",
+    "decimal",
+    "uuid",
+    "path",
+]
+
+SCALAR_KINDS: tuple[ScalarKind, ...] = (
+    "int",
+    "float",
+    "str",
+    "bool",
+    "none",
+    "bytes",
+    "datetime",
+    "date",
+    "time",
+    "timedelta",
+    "decimal",
+    "uuid",
+    "path",
+)
+
+# How a scalar reads in signatures and docs.
+SCALAR_DISPLAY: dict[ScalarKind, str] = {
+    "int": "int",
+    "float": "float",
+    "str": "str",
+    "bool": "bool",
+    "none": "None",
+    "bytes": "bytes",
+    "datetime": "datetime",
+    "date": "date",
+    "time": "time",
+    "timedelta": "timedelta",
+    "decimal": "Decimal",
+    "uuid": "UUID",
+    "path": "Path",
+}
+
+ArrayContainer = Literal["list", "tuple", "set", "frozenset", "sequence"]
+MappingContainer = Literal["dict", "mapping"]
+ObjectKind = Literal["dataclass", "typeddict", "namedtuple"]
+
+
+class TypeNode(Record):
+    """Base class of every node of the type model."""
+
+    __slots__ = ()
+
+
+class ScalarType(TypeNode):
+    """A type whose JSON form is one scalar, such as `int`, `Decimal` or `datetime`."""
+
+    kind: ScalarKind
+
+
+class AnyType(TypeNode):
+    """`Any` or `object`: any JSON value, passed through unchanged."""
+
+
+class ArrayType(TypeNode):
+    """A homogeneous collection: `list[T]`, `tuple[T, ...]`, `set[T]`, `frozenset[T]` or `Sequence[T]`.
+
+    All decode from a JSON array. `Sequence[T]` accepts a list or a tuple and decodes to a list.
+    """
+
+    item: TypeNode
+    container: ArrayContainer = "list"
+
+
+class TupleType(TypeNode):
+    """A fixed-length tuple such as `tuple[int, str]`; `tuple[()]` has no items."""
+
+    items: tuple[TypeNode, ...]
+
+
+class MappingType(TypeNode):
+    """`dict[str, T]` or `Mapping[str, T]`, whose JSON form is an object.
+
+    `Mapping[str, T]` accepts any mapping and decodes to a dict.
+    """
+
+    value: TypeNode
+    container: MappingContainer = "dict"
+
+
+class UnionType(TypeNode):
+    """`Union[...]`, `A | B` or `Optional[T]`, flattened, with `None` as a scalar option."""
+
+    options: tuple[TypeNode, ...]
+
+
+class EnumLiteral(Record):
+    """A `Literal[...]` value that is an enum member, such as `Literal[Color.RED]`."""
+
+    enum_key: str
+    member: str
+    value: JSONScalar
+
+
+LiteralValue = Union[str, int, bool, None, bytes, EnumLiteral]  # noqa: UP007  # a runtime alias on Python 3.10
+
+
+class LiteralType(TypeNode):
+    """`Literal[...]`, with its values in declaration order."""
+
+    values: tuple[LiteralValue, ...]
+
+
+class RefType(TypeNode):
+    """A reference to a named definition (dataclass, TypedDict, NamedTuple or enum)."""
+
+    key: str
+
+
+class UnsupportedType(TypeNode):
+    """A resolved annotation with no JSON form, such as a callable or a plain class."""
+
+    display: str
+    reason: str
+    origin: Any = None
+    _uncompared = ("origin",)
+
+
+class UnresolvedType(TypeNode):
+    """An annotation whose meaning is unknown, such as a name imported only for type checkers."""
+
+    display: str
+    reason: str
+
+
+class DefaultValue(Record):
+    """A default value: its JSON form when known, and how it reads in docs.
+
+    `wire` holds the JSON form only when `known` is true. The static half leaves a
+    default unknown when it cannot compute it without running code.
+    """
+
+    display: str
+    known: bool = False
+    wire: JSONValue = None
+
+
+class FieldDef(Record):
+    """One field of a dataclass, TypedDict or NamedTuple."""
+
+    name: str
+    type: TypeNode
+    required: bool
+    default: DefaultValue | None = None
+
+
+class ObjectDef(Record):
+    """A class whose JSON form is an object: a dataclass, TypedDict or NamedTuple.
+
+    For a generic dataclass such as `Page[Row]`, the fields already carry the type
+    arguments and `name` includes them.
+    """
+
+    key: str
+    name: str
+    module: str
+    qualname: str
+    kind: ObjectKind
+    fields: tuple[FieldDef, ...]
+    doc: str | None = None
+    origin: Any = None
+    _uncompared = ("origin",)
+
+
+class EnumMember(Record):
+    """One enum member with its JSON value."""
+
+    name: str
+    value: JSONScalar
+
+
+class EnumDef(Record):
+    """An `Enum`, `IntEnum` or `StrEnum` whose member values are JSON scalars."""
+
+    key: str
+    name: str
+    module: str
+    qualname: str
+    members: tuple[EnumMember, ...]
+    doc: str | None = None
+    origin: Any = None
+    _uncompared = ("origin",)
+
+
+Definition = Union[ObjectDef, EnumDef]  # noqa: UP007  # a runtime alias on Python 3.10
+Definitions = dict[str, Definition]
+
+
+def definition_key(name: str, module: str, qualname: str, taken: Definitions) -> str:
+    """Choose the `$defs` key of a named type.
+
+    The key is the type's display name, or its full dotted path when another type
+    already uses that name. Both halves walk parameters in the same order, so they
+    choose the same keys.
+    """
+    key = _json_pointer_safe(name)
+    existing = taken.get(key)
+    if existing is None or (existing.module, existing.qualname, existing.name) == (module, qualname, name):
+        return key
+    return _json_pointer_safe(f"{module}.{name}")
+
+
+def _json_pointer_safe(name: str) -> str:
+    # `$ref` values are URI fragments, where brackets, commas and spaces are not
+    # allowed unescaped, so `Page[Row, int]` becomes `Page_Row_int_`.
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name.replace(", ", ","))
+
+
+def render_type(node: TypeNode, definitions: Definitions) -> str:
+    """Render a node as a Python annotation, for signatures, docs and messages."""
+    if isinstance(node, ScalarType):
+        return SCALAR_DISPLAY[node.kind]
+    if isinstance(node, AnyType):
+        return "Any"
+    if isinstance(node, ArrayType):
+        item = render_type(node.item, definitions)
+        if node.container == "tuple":
+            return f"tuple[{item}, ...]"
+        if node.container == "sequence":
+            return f"Sequence[{item}]"
+        return f"{node.container}[{item}]"
+    if isinstance(node, TupleType):
+        if not node.items:
+            return "tuple[()]"
+        return "tuple[" + ", ".join(render_type(item, definitions) for item in node.items) + "]"
+    if isinstance(node, MappingType):
+        outer = "dict" if node.container == "dict" else "Mapping"
+        return f"{outer}[str, {render_type(node.value, definitions)}]"
+    if isinstance(node, UnionType):
+        return " | ".join(render_type(option, definitions) for option in node.options)
+    if isinstance(node, LiteralType):
+        return "Literal[" + ", ".join(_render_literal(value, definitions) for value in node.values) + "]"
+    if isinstance(node, RefType):
+        definition = definitions.get(node.key)
+        return definition.name if definition is not None else node.key
+    if isinstance(node, (UnsupportedType, UnresolvedType)):
+        return node.display
+    raise TypeError(f"unknown type node {node!r}")
+
+
+def _render_literal(value: LiteralValue, definitions: Definitions) -> str:
+    if isinstance(value, EnumLiteral):
+        definition = definitions.get(value.enum_key)
+        enum_name = definition.name if definition is not None else value.enum_key
+        return f"{enum_name}.{value.member}"
+    return repr(value)
+
+
+def iter_nodes(node: TypeNode) -> list[TypeNode]:
+    """Return the node and every node nested in it, without following references."""
+    found: list[TypeNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        if isinstance(current, ArrayType):
+            stack.append(current.item)
+        elif isinstance(current, TupleType):
+            stack.extend(reversed(current.items))
+        elif isinstance(current, MappingType):
+            stack.append(current.value)
+        elif isinstance(current, UnionType):
+            stack.extend(reversed(current.options))
+    return found
+
+
+def reachable_definitions(nodes: list[TypeNode], definitions: Definitions) -> list[Definition]:
+    """Return the definitions that the nodes reference, directly or through fields, in first-use order."""
+    seen: dict[str, Definition] = {}
+    pending = list(reversed(nodes))
+    while pending:
+        for nested in iter_nodes(pending.pop()):
+            keys: list[str] = []
+            if isinstance(nested, RefType):
+                keys.append(nested.key)
+            elif isinstance(nested, LiteralType):
+                keys.extend(v.enum_key for v in nested.values if isinstance(v, EnumLiteral))
+            for key in keys:
+                definition = definitions.get(key)
+                if definition is None or key in seen:
+                    continue
+                seen[key] = definition
+                if isinstance(definition, ObjectDef):
+                    pending.extend(reversed([f.type for f in definition.fields]))
+    return list(seen.values())
+
+
+def problem_nodes(node: TypeNode, definitions: Definitions) -> list[UnsupportedType | UnresolvedType]:
+    """Return every unsupported or unresolved node inside a type, fields of definitions included."""
+    nodes = [node] + [
+        f.type
+        for definition in reachable_definitions([node], definitions)
+        if isinstance(definition, ObjectDef)
+        for f in definition.fields
+    ]
+    problems: list[UnsupportedType | UnresolvedType] = []
+    for root in nodes:
+        for nested in iter_nodes(root):
+            if isinstance(nested, (UnsupportedType, UnresolvedType)) and nested not in problems:
+                problems.append(nested)
+    return problems
+
+
+def contains_any(node: TypeNode, definitions: Definitions) -> bool:
+    """Return whether `Any` appears anywhere in the type, fields of definitions included."""
+    roots = [node] + [
+        f.type
+        for definition in reachable_definitions([node], definitions)
+        if isinstance(definition, ObjectDef)
+        for f in definition.fields
+    ]
+    return any(isinstance(nested, AnyType) for root in roots for nested in iter_nodes(root))
