@@ -1,0 +1,1 @@
+"""The runtime half: `@task`, the `Task` metaclass, the registry, metadata and serialization."""
