@@ -76,7 +76,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="TSK103",
         name="unresolved-annotation",
-        message="{target} of task `{task}` has annotation `{annotation}`, which cannot be resolved: {reason}",
+        message="{target} of task `{task}` has annotation `{annotation}`, which cannot be resolved ({reason})",
         rationale=(
             "An annotation must name a type that exists when the task runs. A name imported only "
             "under `if TYPE_CHECKING:`, a typo, or a class defined in another process cannot be "
@@ -173,7 +173,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="TSK301",
         name="unserializable-type",
-        message="{target} of task `{task}` has type `{annotation}`, which has no JSON form: {reason}",
+        message="{target} of task `{task}` has type `{annotation}`, which has no JSON form ({reason})",
         rationale=(
             "Task inputs and results cross process boundaries as JSON. Callables, open files, "
             "locks and arbitrary classes have no JSON form, so the task cannot run in a worker."
@@ -261,3 +261,29 @@ def get_rule(code_or_name: str) -> Rule:
 def target_text(param: str | None) -> str:
     """Name what a finding is about: "parameter `x`" or "return type"."""
     return "return type" if param is None else f"parameter `{param}`"
+
+
+def rules_markdown_table() -> str:
+    """Render the rule list as a Markdown table, for the README."""
+    lines = ["| Code | Name | Default | Message |", "|---|---|---|---|"]
+    for rule in RULES:
+        default = "on" if rule.enabled_by_default else "off"
+        message = rule.message.replace("|", "\\|")
+        lines.append(f"| `{rule.code}` | {rule.name} | {default} | {message} |")
+    return "\n".join(lines) + "\n"
+
+
+def rules_markdown_page() -> str:
+    """Render every rule's documentation as one Markdown page, for docs/rules.md."""
+    parts = [
+        "# Rules\n",
+        "Generated from the rule table in `task_lint/rules.py`; "
+        "`task-lint rule CODE` prints the same text in the terminal.\n",
+    ]
+    for rule in RULES:
+        state = "on by default" if rule.enabled_by_default else f"off by default (`--extend-select {rule.code}`)"
+        parts.append(
+            f"## {rule.code} {rule.name}\n\n{state}. Message: `{rule.message}`\n\n{rule.rationale}\n\n"
+            f"Example:\n\n```python\n{rule.example}\n```\n\nFix:\n\n```python\n{rule.fix}\n```\n"
+        )
+    return "\n".join(parts)

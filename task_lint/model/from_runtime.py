@@ -380,8 +380,9 @@ class RuntimeTypeReader:
         self, cls: type, hints: dict[str, Any], type_vars: dict[Any, Any]
     ) -> list[FieldDef] | UnsupportedType:
         all_fields = getattr(cls, "__dataclass_fields__", {})
+        initvar_kind = getattr(dataclasses, "_FIELD_INITVAR", None)  # private; the kind dataclasses gives InitVars
         for field in all_fields.values():
-            if field._field_type is dataclasses._FIELD_INITVAR and field.default is dataclasses.MISSING:  # type: ignore[attr-defined]
+            if getattr(field, "_field_type", None) is initvar_kind and field.default is dataclasses.MISSING:
                 return UnsupportedType(
                     cls.__qualname__,
                     f"has the InitVar `{field.name}`, which is not stored and so cannot be encoded",

@@ -38,8 +38,8 @@ def _require_serializable(description: TaskDescription, param: str | None, node:
         first = bad[0]
         raise UnsupportedTypeError(
             f"{target_text(param)} of task `{description.name}` has type "
-            f"`{render_type(node, description.definitions)}`, which has no JSON form: "
-            f"`{first.display}` {first.reason}"
+            f"`{render_type(node, description.definitions)}`, which has no JSON form "
+            f"(`{first.display}` {first.reason})"
         )
 
 

@@ -1,0 +1,296 @@
+"""The `task-lint` command: check, schema, docs and rule.
+
+Exit codes follow flake8 and ruff: 0 when clean, 1 when there are findings, 2 for a
+usage or configuration error. Errors are one line on stderr that names the value
+and the fix, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from task_lint._version import __version__
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A usage or configuration error; the CLI prints it and exits with 2."""
+
+
+def _comma_list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _add_selection_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("rule selection (same meaning as in flake8)")
+    group.add_argument("--select", type=_comma_list, metavar="CODES", help="report only these codes or prefixes")
+    group.add_argument("--ignore", type=_comma_list, metavar="CODES", help="do not report these codes or prefixes")
+    group.add_argument(
+        "--extend-select", type=_comma_list, metavar="CODES", help="report these codes in addition to the default set"
+    )
+    group.add_argument(
+        "--extend-ignore", type=_comma_list, metavar="CODES", help="ignore these codes in addition to --ignore"
+    )
+
+
+def _add_discovery_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("finding files and tasks")
+    group.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    group.add_argument(
+        "--exclude", type=_comma_list, metavar="PATTERNS", help="replace the default list of excluded names and globs"
+    )
+    group.add_argument(
+        "--extend-exclude", type=_comma_list, metavar="PATTERNS", help="exclude these names and globs as well"
+    )
+    group.add_argument(
+        "--task-decorators",
+        type=_comma_list,
+        metavar="NAMES",
+        help="also treat functions decorated with these dotted names as tasks (comma-separated), "
+        "e.g. celery.shared_task,airflow.sdk.task",
+    )
+    group.add_argument(
+        "--source-root",
+        action="append",
+        dest="source_roots",
+        metavar="DIR",
+        help="folder that module names are relative to (repeatable; default: found from __init__.py files)",
+    )
+    group.add_argument("--config", metavar="PYPROJECT", help="read [tool.task_lint] from this file")
+    group.add_argument(
+        "--no-prefilter",
+        action="store_true",
+        help="parse every file, also those that cannot define a task (slower; reports syntax errors everywhere)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="task-lint",
+        description="Check typed Python tasks before import: annotations, serialization and worker location.",
+    )
+    parser.add_argument("--version", action="version", version=f"task-lint {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    check = commands.add_parser("check", help="report problems in task definitions")
+    _add_discovery_options(check)
+    _add_selection_options(check)
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), help="report format (default: text)")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--jobs", "-j", type=int, metavar="N", help="analyse files in N processes (0: one per CPU)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .task_lint_cache)")
+    check.add_argument("--exit-zero", action="store_true", help="exit with 0 even when there are findings")
+
+    schema = commands.add_parser("schema", help="print each task's input JSON Schema, keyed by qualified name")
+    _add_discovery_options(schema)
+    schema.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+
+    docs = commands.add_parser("docs", help="print Markdown reference docs for the tasks")
+    _add_discovery_options(docs)
+    docs.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    docs.add_argument("--title", default="Tasks", help="title of the page (default: Tasks)")
+
+    rule = commands.add_parser("rule", help="explain a rule, e.g. task-lint rule TSK101")
+    rule.add_argument("code", nargs="?", help="rule code or name, e.g. TSK101 or missing-parameter-annotation")
+    rule.add_argument("--all", action="store_true", help="explain every rule")
+    return parser
+
+
+# --- Configuration --------------------------------------------------------------------
+
+
+def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """Merge `[tool.task_lint]` from pyproject.toml with command-line options (which win)."""
+    from task_lint.static.config import Config, ConfigError, find_pyproject, load_pyproject, validate_codes
+
+    try:
+        pyproject = args.config or find_pyproject(args.paths[0] if args.paths else os.getcwd())
+        if args.config and not os.path.isfile(args.config):
+            raise UsageError(f"configuration file not found: {args.config}")
+        options = load_pyproject(pyproject) if pyproject else {}
+        base = os.path.dirname(os.path.abspath(pyproject)) if pyproject else os.getcwd()
+        if "source_roots" in options:
+            options["source_roots"] = tuple(os.path.join(base, root) for root in options["source_roots"])
+        extra: dict[str, Any] = {key: options.pop(key) for key in ("jobs", "cache_dir", "format") if key in options}
+        for name in ("select", "ignore", "extend_select", "extend_ignore"):
+            value = getattr(args, name, None)
+            if value is not None:
+                options[name] = validate_codes(value, f"--{name.replace('_', '-')}")
+        for name in ("exclude", "extend_exclude", "task_decorators", "source_roots"):
+            value = getattr(args, name, None)
+            if value is not None:
+                options[name] = tuple(value)
+        for name in ("jobs", "cache_dir", "format"):
+            value = getattr(args, name, None)
+            if value is not None:
+                extra[name] = value
+        return Config(**options), extra
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from task_lint.files import write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _check_paths_exist(paths: Sequence[str]) -> None:
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"path not found: {path}")
+
+
+# --- Commands -------------------------------------------------------------------------
+
+
+def command_check(args: argparse.Namespace) -> int:
+    from task_lint.formats import FORMATTERS
+    from task_lint.static.cache import Cache
+    from task_lint.static.checker import Checker
+
+    _check_paths_exist(args.paths)
+    config, extra = load_config(args)
+    output_format = extra.get("format", "text")
+    if output_format not in FORMATTERS:
+        raise UsageError(f"unknown format {output_format!r}; choose one of {', '.join(FORMATTERS)}")
+    jobs = extra.get("jobs", 1)
+    if not isinstance(jobs, int) or jobs < 0:
+        raise UsageError(f"--jobs must be 0 or more, got {jobs!r}")
+    if jobs == 0:
+        jobs = os.cpu_count() or 1
+    cache = None
+    if not args.no_cache:
+        directory = extra.get("cache_dir") or os.environ.get("TASK_LINT_CACHE_DIR") or ".task_lint_cache"
+        cache = Cache(directory, config.fingerprint() + ("-all" if args.no_prefilter else ""))
+
+    report = Checker(config, jobs=jobs, cache=cache, prefilter=not args.no_prefilter).check(args.paths)
+    text = FORMATTERS[output_format](report.findings)
+    _write_output(text, args.output)
+    if report.findings and output_format == "text" and args.output is None:
+        count = len(report.findings)
+        files = len({finding.path for finding in report.findings})
+        noun = "finding" if count == 1 else "findings"
+        print(f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}.", file=sys.stderr)
+    if report.findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _describe(args: argparse.Namespace) -> tuple[list[Any], list[Any]]:
+    from task_lint.static.checker import Checker
+
+    _check_paths_exist(args.paths)
+    config, _ = load_config(args)
+    return Checker(config, prefilter=not args.no_prefilter).describe(args.paths)
+
+
+def _report_unreadable(problems: list[Any]) -> None:
+    from task_lint.formats import format_text
+
+    if problems:
+        sys.stderr.write(format_text(problems))
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    from task_lint.model.schema import input_schema
+
+    descriptions, problems = _describe(args)
+    _report_unreadable(problems)
+    schemas = {d.qualified_name: input_schema(d) for d in sorted(descriptions, key=lambda d: d.qualified_name)}
+    _write_output(json.dumps(schemas, indent=2, ensure_ascii=False) + "\n", args.output)
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+
+def command_docs(args: argparse.Namespace) -> int:
+    from task_lint.model.docs import tasks_markdown
+
+    descriptions, problems = _describe(args)
+    _report_unreadable(problems)
+    _write_output(tasks_markdown(descriptions, title=args.title), args.output)
+    return EXIT_FINDINGS if problems else EXIT_CLEAN
+
+
+def rule_text(code: str) -> str:
+    """Render one rule's documentation as plain text for the terminal."""
+    from task_lint.rules import get_rule
+
+    rule = get_rule(code)
+    state = "on by default" if rule.enabled_by_default else "off by default; enable with --extend-select " + rule.code
+    lines = [
+        f"{rule.code} {rule.name} ({state})",
+        "",
+        f"Message: {rule.message}",
+        "",
+        rule.rationale,
+        "",
+        "Example:",
+        *("    " + line for line in rule.example.splitlines()),
+        "",
+        "Fix:",
+        *("    " + line for line in rule.fix.splitlines()),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def command_rule(args: argparse.Namespace) -> int:
+    from task_lint.rules import RULES
+
+    if args.all:
+        sys.stdout.write("\n".join(rule_text(rule.code) for rule in RULES))
+        return EXIT_CLEAN
+    if not args.code:
+        raise UsageError("name a rule code, e.g. task-lint rule TSK101, or use --all")
+    try:
+        sys.stdout.write(rule_text(args.code))
+    except KeyError:
+        known = ", ".join(rule.code for rule in RULES)
+        raise UsageError(f"unknown rule {args.code!r}; known codes are {known}") from None
+    return EXIT_CLEAN
+
+
+COMMANDS = {
+    "check": command_check,
+    "schema": command_schema,
+    "docs": command_docs,
+    "rule": command_rule,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"task-lint: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("task-lint: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (for example `| head`); that is not an error.
+        sys.stderr.close()
+        return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,797 @@
+"""Read annotation expressions from source into the type model, without running anything.
+
+This mirrors `task_lint.model.from_runtime.RuntimeTypeReader` step for step: the
+same nodes, the same definition keys, the same order of definitions. That is what
+lets a static JSON Schema equal the runtime one. Classes are classified from their
+source: a `@dataclass`, an `Enum` subclass, a `TypedDict`, a `NamedTuple`, or a
+plain class with no JSON form.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from task_lint.model.from_runtime import NO_JSON_FORM, PURE_PATH_REASON
+from task_lint.model.types import (
+    AnyType,
+    ArrayType,
+    DefaultValue,
+    Definitions,
+    EnumDef,
+    EnumLiteral,
+    EnumMember,
+    FieldDef,
+    LiteralType,
+    LiteralValue,
+    MappingType,
+    ObjectDef,
+    ObjectKind,
+    RefType,
+    ScalarType,
+    TupleType,
+    TypeNode,
+    UnionType,
+    UnresolvedType,
+    UnsupportedType,
+    definition_key,
+    render_type,
+)
+from task_lint.static import names
+from task_lint.static.defaults import UNKNOWN_VALUE, StaticEnumMember, evaluate, static_default
+from task_lint.static.project import ModuleInfo, Project, Symbol
+from task_lint.static.symbols import ScopeSymbols
+
+CALLABLE_REASON = "is a callable, and code cannot cross a process boundary as JSON"
+CLASS_OBJECT_REASON = "is a class object, which has no JSON form"
+SCALAR_SUBCLASS_REASON = "subclasses a scalar type, and decoding would return the base type"
+FLAG_REASON = "is a flag enum, whose combined values are not members"
+TYPE_VAR_REASON = "is a type variable that no type argument binds"
+
+TypeVars = dict[str, TypeNode]
+
+
+def undefined(name: str) -> str:
+    return f"name `{name}` is not defined when the task runs"
+
+
+def _root_name(node: ast.expr) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else ast.unparse(node)
+
+
+class ClassKind:
+    """How a class definition reads: its model kind and, for enums, whether it is a `StrEnum`."""
+
+    def __init__(self, kind: str, str_enum: bool = False, reason: str | None = None) -> None:
+        self.kind = kind  # "dataclass", "typeddict", "namedtuple", "enum", "flag", "scalar", "plain"
+        self.str_enum = str_enum
+        self.reason = reason
+
+
+class StaticTypeReader:
+    """Read annotation expressions of one task into type nodes, collecting definitions."""
+
+    def __init__(self, project: Project, definitions: Definitions) -> None:
+        self.project = project
+        self.definitions = definitions
+        self._alias_stack: set[tuple[str, str]] = set()
+        self._class_stack: set[int] = set()
+        # Enum aliases (a member whose value repeats an earlier one) by definition key.
+        self._enum_aliases: dict[str, dict[str, str]] = {}
+
+    # --- Entry points ---------------------------------------------------------------
+
+    def read(
+        self,
+        node: ast.expr,
+        module: ModuleInfo,
+        scopes: tuple[ScopeSymbols, ...] = (),
+        type_vars: TypeVars | None = None,
+    ) -> TypeNode:
+        try:
+            return self._read(node, module, scopes, type_vars or {})
+        except RecursionError:
+            return UnsupportedType(_unparse(node), "is nested too deeply")
+
+    # --- Expressions ----------------------------------------------------------------
+
+    def _read(self, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars) -> TypeNode:
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return ScalarType("none")
+            if isinstance(node.value, str):
+                return self._read_string(node.value, module, scopes, tv)
+            return UnsupportedType(repr(node.value), NO_JSON_FORM)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+            return self._union([node.left, node.right], module, scopes, tv)
+        if isinstance(node, (ast.Name, ast.Attribute)):
+            symbol = self.project.resolve_expr(module, node, scopes)
+            return self._read_symbol(symbol, node, module, scopes, tv)
+        if isinstance(node, ast.Subscript):
+            return self._read_subscript(node, module, scopes, tv)
+        return UnresolvedType(_unparse(node), "is not a type expression that task-lint can read without running code")
+
+    def _read_string(self, text: str, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars) -> TypeNode:
+        try:
+            parsed = ast.parse(text.strip(), mode="eval")
+        except SyntaxError as error:
+            return UnresolvedType(text, f"SyntaxError: {error.msg}")
+        return self._read(parsed.body, module, scopes, tv)
+
+    def _union(
+        self, parts: list[ast.expr], module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars
+    ) -> TypeNode:
+        options: list[TypeNode] = []
+        for part in parts:
+            read = self._read(part, module, scopes, tv)
+            for option in read.options if isinstance(read, UnionType) else (read,):
+                if option not in options:
+                    options.append(option)
+        return options[0] if len(options) == 1 else UnionType(tuple(options))
+
+    # --- Names ----------------------------------------------------------------------
+
+    def _read_symbol(
+        self, symbol: Symbol, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars
+    ) -> TypeNode:
+        display = _unparse(node)
+        kind = symbol.kind
+        if kind in ("unknown", "type_checking"):
+            return UnresolvedType(display, undefined(_root_name(node)))
+        qualified = symbol.qualified
+        if kind in ("builtin", "external", "module") and qualified is not None:
+            return self._read_known(qualified, display, kind)
+        if kind == "class" and isinstance(symbol.node, ast.ClassDef) and symbol.module is not None:
+            return self._read_class(symbol.node, symbol.module, _qualname(symbol), {})
+        if kind == "typealias" and symbol.module is not None:
+            return self._read(symbol.node.value, symbol.module, (), tv)  # type: ignore[union-attr]
+        if kind == "assign" and symbol.module is not None and isinstance(symbol.node, ast.expr):
+            return self._read_assigned(symbol, display, tv)
+        if kind == "function":
+            return UnsupportedType(display, NO_JSON_FORM)
+        return UnresolvedType(display, undefined(_root_name(node)))
+
+    def _read_known(self, qualified: str, display: str, kind: str) -> TypeNode:
+        q = names.normalize(qualified)
+        if q in names.NONE_TYPES:
+            return ScalarType("none")
+        if q in names.ANY:
+            return AnyType()
+        if q in names.SCALARS:
+            return ScalarType(names.SCALARS[q])
+        if q in names.PURE_PATHS:
+            return UnsupportedType(display, PURE_PATH_REASON)
+        if q in names.ARRAYS:
+            return ArrayType(AnyType(), names.ARRAYS[q])
+        if q in names.TUPLES:
+            return ArrayType(AnyType(), "tuple")
+        if q in names.MAPPINGS:
+            return MappingType(AnyType(), names.MAPPINGS[q])
+        if q in names.CALLABLES:
+            return UnsupportedType(display, CALLABLE_REASON)
+        if q in names.CLASS_OBJECTS:
+            return UnsupportedType(display, CLASS_OBJECT_REASON)
+        if kind == "module":
+            return UnsupportedType(display, "is a module, not a type")
+        if kind == "builtin":
+            return UnsupportedType(display, NO_JSON_FORM)
+        return self._read_external_class(q, display)
+
+    def _read_external_class(self, qualified: str, display: str) -> TypeNode:
+        from task_lint.static import inference
+
+        self.project.inference_used = True
+        location = inference.locate_class(qualified)
+        if location is None:
+            top = qualified.split(".", maxsplit=1)[0]
+            if inference.module_exists(top):
+                return UnsupportedType(display, NO_JSON_FORM)
+            return UnresolvedType(display, f"module `{top}` cannot be found where task-lint runs")
+        info = self.project.external_module(location.module, location.path)
+        if info is None:
+            return UnsupportedType(display, NO_JSON_FORM)
+        classdef = _find_class(info.tree, location.qualname)
+        if classdef is None:
+            return UnsupportedType(display, NO_JSON_FORM)
+        return self._read_class(classdef, info, location.qualname, {})
+
+    def _read_assigned(self, symbol: Symbol, display: str, tv: TypeVars) -> TypeNode:
+        module = symbol.module
+        value = symbol.node
+        assert module is not None and isinstance(value, ast.expr)
+        if isinstance(value, ast.Call):
+            callee = self.project.qualified_name(module, value.func)
+            callee = names.normalize(callee) if callee else None
+            if callee in names.TYPE_VAR:
+                key = symbol.qualified or display
+                if key in tv:
+                    return tv[key]
+                name = value.args[0].value if value.args and isinstance(value.args[0], ast.Constant) else display
+                return UnsupportedType(str(name), TYPE_VAR_REASON)
+            if callee in names.NEW_TYPE and len(value.args) == 2:
+                return self._read(value.args[1], module, (), tv)
+            if callee in names.NAMEDTUPLE_FACTORY or callee in names.NAMED_TUPLE:
+                return self._read_functional_namedtuple(value, symbol, callee in names.NAMED_TUPLE)
+            return UnresolvedType(display, "is created by a call, which task-lint does not run")
+        # A plain alias such as `Rows = list[Row]`.
+        alias = (module.name, symbol.qualified or display)
+        if alias in self._alias_stack:
+            return UnresolvedType(display, "is a type alias that refers to itself")
+        self._alias_stack.add(alias)
+        try:
+            return self._read(value, module, (), tv)
+        finally:
+            self._alias_stack.discard(alias)
+
+    # --- Subscripts -----------------------------------------------------------------
+
+    def _read_subscript(
+        self, node: ast.Subscript, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars
+    ) -> TypeNode:
+        display = _unparse(node)
+        origin = self.project.resolve_expr(module, node.value, scopes)
+        args = _subscript_args(node.slice)
+        if origin.kind in ("unknown", "type_checking"):
+            return UnresolvedType(display, undefined(_root_name(node)))
+        q = names.normalize(origin.qualified) if origin.qualified else None
+
+        if q in names.ANNOTATED or q in names.WRAPPERS:
+            return self._read(args[0], module, scopes, tv) if args else AnyType()
+        if q in names.OPTIONALS:
+            return self._union([args[0], ast.Constant(None)], module, scopes, tv)
+        if q in names.UNIONS:
+            return self._union(args, module, scopes, tv)
+        if q in names.LITERALS:
+            return self._read_literal(node, args, module, scopes)
+        if q in names.TUPLES:
+            return self._read_tuple(node.slice, args, module, scopes, tv)
+        if q in names.ARRAYS:
+            return ArrayType(self._read(args[0], module, scopes, tv), names.ARRAYS[q])
+        if q in names.MAPPINGS:
+            container = names.MAPPINGS[q]
+            if len(args) != 2:
+                return MappingType(AnyType(), container)
+            key = self._read(args[0], module, scopes, tv)
+            if key != ScalarType("str"):
+                return UnsupportedType(display, "has keys that are not `str`, and JSON object keys are strings")
+            return MappingType(self._read(args[1], module, scopes, tv), container)
+        if q in names.CALLABLES:
+            return UnsupportedType(display, CALLABLE_REASON)
+        if q in names.CLASS_OBJECTS:
+            return UnsupportedType(display, CLASS_OBJECT_REASON)
+        if origin.kind == "class" and isinstance(origin.node, ast.ClassDef) and origin.module is not None:
+            return self._read_generic_class(origin, args, module, scopes, tv, display)
+        if origin.kind == "assign" and origin.module is not None:
+            return UnresolvedType(display, "subscripts a type alias, which task-lint does not expand")
+        return UnsupportedType(display, NO_JSON_FORM)
+
+    def _read_tuple(
+        self,
+        slice_node: ast.expr,
+        args: list[ast.expr],
+        module: ModuleInfo,
+        scopes: tuple[ScopeSymbols, ...],
+        tv: TypeVars,
+    ) -> TypeNode:
+        if isinstance(slice_node, ast.Tuple) and not slice_node.elts:
+            return TupleType(())
+        if len(args) == 2 and isinstance(args[1], ast.Constant) and args[1].value is Ellipsis:
+            return ArrayType(self._read(args[0], module, scopes, tv), "tuple")
+        return TupleType(tuple(self._read(arg, module, scopes, tv) for arg in args))
+
+    def _read_literal(
+        self, node: ast.Subscript, args: list[ast.expr], module: ModuleInfo, scopes: tuple[ScopeSymbols, ...]
+    ) -> TypeNode:
+        values: list[LiteralValue] = []
+        seen: set[tuple[type, Any]] = set()
+        for arg in self._flatten_literals(args, module, scopes):
+            value = evaluate(arg, self.project, module, scopes, self._enum_member)
+            if isinstance(value, StaticEnumMember):
+                literal: LiteralValue = EnumLiteral(value.enum_key, value.name, value.value)
+                marker: tuple[type, Any] = (EnumLiteral, (value.enum_key, value.name))
+            elif value is None or isinstance(value, (str, int, bool)):
+                literal = value
+                marker = (type(value), value)
+            else:
+                return UnsupportedType(_unparse(node), f"has the value {_unparse(arg)}, which has no JSON form")
+            if marker not in seen:
+                seen.add(marker)
+                values.append(literal)
+        return LiteralType(tuple(values))
+
+    def _flatten_literals(
+        self, args: list[ast.expr], module: ModuleInfo, scopes: tuple[ScopeSymbols, ...]
+    ) -> list[ast.expr]:
+        flat: list[ast.expr] = []
+        for arg in args:
+            if isinstance(arg, ast.Subscript):
+                origin = self.project.resolve_expr(module, arg.value, scopes)
+                if origin.qualified and names.normalize(origin.qualified) in names.LITERALS:
+                    flat.extend(self._flatten_literals(_subscript_args(arg.slice), module, scopes))
+                    continue
+            flat.append(arg)
+        return flat
+
+    def _enum_member(self, symbol: Symbol, member: str) -> StaticEnumMember | None:
+        """Resolve `Color.RED` to its member when `Color` is an enum the reader can read."""
+        if symbol.kind != "class" or not isinstance(symbol.node, ast.ClassDef) or symbol.module is None:
+            return None
+        ref = self._read_class(symbol.node, symbol.module, _qualname(symbol), {})
+        if not isinstance(ref, RefType):
+            return None
+        definition = self.definitions.get(ref.key)
+        if not isinstance(definition, EnumDef):
+            return None
+        for candidate in definition.members:
+            if candidate.name == member:
+                return StaticEnumMember(ref.key, candidate.name, candidate.value)
+        aliases = self._enum_aliases.get(ref.key, {})
+        if member in aliases:
+            target = aliases[member]
+            for candidate in definition.members:
+                if candidate.name == target:
+                    return StaticEnumMember(ref.key, candidate.name, candidate.value)
+        return None
+
+    # --- Classes --------------------------------------------------------------------
+
+    def classify(self, classdef: ast.ClassDef, module: ModuleInfo) -> ClassKind:
+        """Tell what a class definition is, from its decorators and bases."""
+        for decorator in classdef.decorator_list:
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            qualified = self.project.qualified_name(module, target)
+            if qualified and names.normalize(qualified) in names.DATACLASS_DECORATORS:
+                return ClassKind("dataclass")
+        inherited: ClassKind | None = None
+        for base in classdef.bases:
+            target = base.value if isinstance(base, ast.Subscript) else base
+            symbol = self.project.resolve_expr(module, target, ())
+            q = names.normalize(symbol.qualified) if symbol.qualified else None
+            if q in names.FLAG_BASES:
+                return ClassKind("flag")
+            if q in names.ENUM_BASES:
+                return ClassKind("enum", str_enum=q in names.STR_ENUM)
+            if q in names.TYPED_DICT:
+                return ClassKind("typeddict")
+            if q in names.NAMED_TUPLE:
+                return ClassKind("namedtuple")
+            if symbol.kind == "builtin" and q in ("int", "float", "str", "bytes"):
+                inherited = inherited or ClassKind("scalar")
+                continue
+            if symbol.kind == "class" and isinstance(symbol.node, ast.ClassDef) and symbol.module is not None:
+                if id(symbol.node) in self._class_stack:
+                    continue
+                self._class_stack.add(id(symbol.node))
+                try:
+                    base_kind = self.classify(symbol.node, symbol.module)
+                finally:
+                    self._class_stack.discard(id(symbol.node))
+                if base_kind.kind in ("enum", "flag", "typeddict"):
+                    return base_kind
+                if base_kind.kind == "dataclass":
+                    inherited = ClassKind("dataclass")
+        return inherited or ClassKind("plain")
+
+    def _read_class(self, classdef: ast.ClassDef, module: ModuleInfo, qualname: str, tv: TypeVars) -> TypeNode:
+        kind = self.classify(classdef, module)
+        display = classdef.name
+        if kind.kind == "enum":
+            return self._read_enum(classdef, module, qualname, kind.str_enum)
+        if kind.kind == "flag":
+            return UnsupportedType(display, FLAG_REASON)
+        if kind.kind in ("dataclass", "typeddict", "namedtuple"):
+            return self._read_object(classdef, module, qualname, kind.kind, tv, display)  # type: ignore[arg-type]
+        if kind.kind == "scalar":
+            return UnsupportedType(display, SCALAR_SUBCLASS_REASON)
+        return UnsupportedType(display, NO_JSON_FORM)
+
+    def _read_generic_class(
+        self,
+        origin: Symbol,
+        args: list[ast.expr],
+        module: ModuleInfo,
+        scopes: tuple[ScopeSymbols, ...],
+        tv: TypeVars,
+        display: str,
+    ) -> TypeNode:
+        classdef = origin.node
+        assert isinstance(classdef, ast.ClassDef) and origin.module is not None
+        if self.classify(classdef, origin.module).kind != "dataclass":
+            return UnsupportedType(display, NO_JSON_FORM)
+        parameters = self._type_parameters(classdef, origin.module)
+        pairs = zip(parameters, args, strict=False)
+        bound = {parameter: self._read(arg, module, scopes, tv) for parameter, arg in pairs}
+        return self._read_object(
+            classdef, origin.module, _qualname(origin), "dataclass", bound, classdef.name, parameters
+        )
+
+    def _type_parameters(self, classdef: ast.ClassDef, module: ModuleInfo) -> list[str]:
+        """Return the qualified names of a class's type variables, in `Generic[...]` order."""
+        type_params = getattr(classdef, "type_params", None)
+        if type_params:
+            return [f"{module.name}.{classdef.name}.{param.name}" for param in type_params]
+        for base in classdef.bases:
+            if isinstance(base, ast.Subscript):
+                origin = self.project.resolve_expr(module, base.value, ())
+                if origin.qualified and names.normalize(origin.qualified) in names.GENERIC:
+                    found = []
+                    for arg in _subscript_args(base.slice):
+                        symbol = self.project.resolve_expr(module, arg, ())
+                        found.append(symbol.qualified or _unparse(arg))
+                    return found
+        return []
+
+    def _read_object(
+        self,
+        classdef: ast.ClassDef,
+        module: ModuleInfo,
+        qualname: str,
+        kind: ObjectKind,
+        tv: TypeVars,
+        display: str,
+        parameters: list[str] | None = None,
+    ) -> TypeNode:
+        name = classdef.name
+        if tv:
+            order = parameters if parameters is not None else list(tv)
+            name = f"{name}[{', '.join(render_type(tv[p], self.definitions) for p in order if p in tv)}]"
+        key = definition_key(name, module.name, qualname, self.definitions)
+        if key in self.definitions:
+            return RefType(key)
+        self.definitions[key] = ObjectDef(key, name, module.name, qualname, kind, ())
+        fields = self._object_fields(classdef, module, kind, tv)
+        if isinstance(fields, UnsupportedType):
+            del self.definitions[key]
+            return fields
+        self.definitions[key] = ObjectDef(
+            key=key,
+            name=name,
+            module=module.name,
+            qualname=qualname,
+            kind=kind,
+            fields=tuple(fields),
+            doc=ast.get_docstring(classdef),
+        )
+        return RefType(key)
+
+    def _object_fields(
+        self, classdef: ast.ClassDef, module: ModuleInfo, kind: ObjectKind, tv: TypeVars
+    ) -> list[FieldDef] | UnsupportedType:
+        if kind == "dataclass":
+            return self._dataclass_fields(classdef, module, tv)
+        if kind == "typeddict":
+            return self._typeddict_fields(classdef, module, tv)
+        return self._namedtuple_fields(classdef, module, tv)
+
+    def _class_bases(self, classdef: ast.ClassDef, module: ModuleInfo) -> list[tuple[ast.ClassDef, ModuleInfo]]:
+        found = []
+        for base in classdef.bases:
+            target = base.value if isinstance(base, ast.Subscript) else base
+            symbol = self.project.resolve_expr(module, target, ())
+            if symbol.kind == "class" and isinstance(symbol.node, ast.ClassDef) and symbol.module is not None:
+                found.append((symbol.node, symbol.module))
+        return found
+
+    def _dataclass_fields(
+        self, classdef: ast.ClassDef, module: ModuleInfo, tv: TypeVars
+    ) -> list[FieldDef] | UnsupportedType:
+        # Fields of dataclass bases come first, in reverse MRO order, as dataclasses does.
+        collected: dict[str, FieldDef | None] = {}
+        for base, base_module in reversed(self._class_bases(classdef, module)):
+            if self.classify(base, base_module).kind != "dataclass" or id(base) in self._class_stack:
+                continue
+            self._class_stack.add(id(base))
+            try:
+                inherited = self._dataclass_fields(base, base_module, tv)
+            finally:
+                self._class_stack.discard(id(base))
+            if isinstance(inherited, UnsupportedType):
+                return inherited
+            for field in inherited:
+                collected[field.name] = field
+        decorated = any(
+            (q := self.project.qualified_name(module, d.func if isinstance(d, ast.Call) else d))
+            and names.normalize(q) in names.DATACLASS_DECORATORS
+            for d in classdef.decorator_list
+        )
+        if not decorated:
+            return [field for field in collected.values() if field is not None]
+
+        for statement in classdef.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            name = statement.target.id
+            annotation = statement.annotation
+            wrapper = self._annotation_wrapper(annotation, module)
+            if wrapper in names.CLASS_VAR or wrapper in names.KW_ONLY:
+                continue
+            if wrapper in names.INIT_VAR:
+                if statement.value is None:
+                    return UnsupportedType(
+                        classdef.name, f"has the InitVar `{name}`, which is not stored and so cannot be encoded"
+                    )
+                continue
+            init, default_node, factory = _field_options(statement.value, self.project, module)
+            if not init:
+                collected[name] = None
+                continue
+            node = self.read(annotation, module, (), tv)
+            default = None
+            if factory is not None:
+                default = DefaultValue(display=_factory_display(factory))
+            elif default_node is not None:
+                default = static_default(
+                    default_node, node, self.project, module, (), self._enum_member, self.definitions
+                )
+            collected[name] = FieldDef(name, node, default is None, default)
+        return [field for field in collected.values() if field is not None]
+
+    def _annotation_wrapper(self, annotation: ast.expr, module: ModuleInfo) -> str | None:
+        target = annotation
+        if isinstance(target, ast.Constant) and isinstance(target.value, str):
+            try:
+                target = ast.parse(target.value.strip(), mode="eval").body
+            except SyntaxError:
+                return None
+        if isinstance(target, ast.Subscript):
+            target = target.value
+        qualified = self.project.qualified_name(module, target)
+        return names.normalize(qualified) if qualified else None
+
+    def _typeddict_fields(self, classdef: ast.ClassDef, module: ModuleInfo, tv: TypeVars) -> list[FieldDef]:
+        fields: list[FieldDef] = []
+        for base, base_module in self._class_bases(classdef, module):
+            if self.classify(base, base_module).kind == "typeddict" and id(base) not in self._class_stack:
+                self._class_stack.add(id(base))
+                try:
+                    fields.extend(self._typeddict_fields(base, base_module, tv))
+                finally:
+                    self._class_stack.discard(id(base))
+        total = True
+        for keyword in classdef.keywords:
+            if keyword.arg == "total" and isinstance(keyword.value, ast.Constant):
+                total = bool(keyword.value.value)
+        for statement in classdef.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            wrapper = self._annotation_wrapper(statement.annotation, module)
+            required = total
+            if wrapper in names.REQUIRED:
+                required = True
+            elif wrapper in names.NOT_REQUIRED:
+                required = False
+            node = self.read(statement.annotation, module, (), tv)
+            fields = [field for field in fields if field.name != statement.target.id]
+            fields.append(FieldDef(statement.target.id, node, required))
+        return fields
+
+    def _namedtuple_fields(self, classdef: ast.ClassDef, module: ModuleInfo, tv: TypeVars) -> list[FieldDef]:
+        fields: list[FieldDef] = []
+        for statement in classdef.body:
+            if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
+                continue
+            node = self.read(statement.annotation, module, (), tv)
+            default = None
+            if statement.value is not None:
+                default = static_default(
+                    statement.value, node, self.project, module, (), self._enum_member, self.definitions
+                )
+            fields.append(FieldDef(statement.target.id, node, default is None, default))
+        return fields
+
+    def _read_functional_namedtuple(self, call: ast.Call, symbol: Symbol, typed: bool) -> TypeNode:
+        module = symbol.module
+        assert module is not None
+        display = symbol.qualified.rsplit(".", 1)[-1] if symbol.qualified else "namedtuple"
+        if not call.args or not isinstance(call.args[0], ast.Constant) or not isinstance(call.args[0].value, str):
+            return UnresolvedType(display, "is created by a call, which task-lint does not run")
+        name = call.args[0].value
+        spec = call.args[1] if len(call.args) > 1 else None
+        field_specs: list[tuple[str, ast.expr | None]] = []
+        if isinstance(spec, ast.Constant) and isinstance(spec.value, str) and not typed:
+            field_specs = [(part, None) for part in spec.value.replace(",", " ").split()]
+        elif isinstance(spec, (ast.List, ast.Tuple)):
+            for element in spec.elts:
+                if isinstance(element, ast.Constant) and isinstance(element.value, str) and not typed:
+                    field_specs.append((element.value, None))
+                elif typed and isinstance(element, ast.Tuple) and len(element.elts) == 2:
+                    field_name = element.elts[0]
+                    if not isinstance(field_name, ast.Constant) or not isinstance(field_name.value, str):
+                        return UnresolvedType(display, "is created by a call, which task-lint does not run")
+                    field_specs.append((field_name.value, element.elts[1]))
+                else:
+                    return UnresolvedType(display, "is created by a call, which task-lint does not run")
+        else:
+            return UnresolvedType(display, "is created by a call, which task-lint does not run")
+        qualname = symbol.qualified[len(module.name) + 1 :] if symbol.qualified else name
+        key = definition_key(name, module.name, qualname, self.definitions)
+        if key in self.definitions:
+            return RefType(key)
+        self.definitions[key] = ObjectDef(key, name, module.name, qualname, "namedtuple", ())
+        fields = [
+            FieldDef(field_name, self.read(annotation, module) if annotation is not None else AnyType(), True)
+            for field_name, annotation in field_specs
+        ]
+        self.definitions[key] = ObjectDef(key, name, module.name, qualname, "namedtuple", tuple(fields))
+        return RefType(key)
+
+    def _read_enum(self, classdef: ast.ClassDef, module: ModuleInfo, qualname: str, str_enum: bool) -> TypeNode:
+        members, aliases, problem = _enum_members(classdef, self.project, module, str_enum)
+        if problem is not None:
+            return problem
+        for member in members:
+            value = member.value
+            if not (value is None or isinstance(value, (str, int, bool, float))):
+                return UnsupportedType(
+                    classdef.name,
+                    f"has the member {member.name} with value {value!r}, which is not a JSON scalar",
+                )
+        key = definition_key(classdef.name, module.name, qualname, self.definitions)
+        if key not in self.definitions:
+            definition = EnumDef(
+                key=key,
+                name=classdef.name,
+                module=module.name,
+                qualname=qualname,
+                members=tuple(members),
+                doc=ast.get_docstring(classdef),
+            )
+            self._enum_aliases[key] = aliases
+            self.definitions[key] = definition
+        return RefType(key)
+
+
+def _enum_members(
+    classdef: ast.ClassDef, project: Project, module: ModuleInfo, str_enum: bool
+) -> tuple[list[EnumMember], dict[str, str], TypeNode | None]:
+    """Read enum members from a class body; aliases (equal values) map to their canonical member."""
+    members: list[EnumMember] = []
+    aliases: dict[str, str] = {}
+    by_value: dict[tuple[type, Any], str] = {}
+    ignored: set[str] = set()
+    last_int = 0
+    for statement in classdef.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)) and statement.name in (
+            "__new__",
+            "_generate_next_value_",
+        ):
+            return (
+                [],
+                {},
+                UnresolvedType(
+                    classdef.name, f"defines `{statement.name}`, so its values are computed when it is imported"
+                ),
+            )
+    for statement in classdef.body:
+        targets: list[ast.expr] = []
+        value_node: ast.expr | None = None
+        if isinstance(statement, ast.Assign):
+            targets, value_node = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value_node = [statement.target], statement.value
+        if len(targets) != 1 or not isinstance(targets[0], ast.Name) or value_node is None:
+            continue
+        name = targets[0].id
+        if name == "_ignore_":
+            ignored.update(_ignore_names(value_node))
+            continue
+        if (
+            (name.startswith("__") and name.endswith("__"))
+            or (name.startswith("_") and name.endswith("_"))
+            or name in ignored
+        ):
+            continue
+        if isinstance(value_node, (ast.Lambda,)):
+            continue
+        if _is_auto(value_node, project, module):
+            value: Any = name.lower() if str_enum else last_int + 1
+        else:
+            value = evaluate(value_node, project, module, (), None)
+            if value is UNKNOWN_VALUE:
+                return (
+                    [],
+                    {},
+                    UnresolvedType(
+                        classdef.name,
+                        f"has the member {name}, whose value task-lint cannot compute without running code",
+                    ),
+                )
+        if isinstance(value, int) and not isinstance(value, bool):
+            last_int = value
+        marker = (bool if isinstance(value, bool) else type(value), _hashable(value))
+        if marker in by_value:
+            aliases[name] = by_value[marker]
+            continue
+        by_value[marker] = name
+        members.append(EnumMember(name, value))
+    return members, aliases, None
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _ignore_names(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value.replace(",", " ").split()
+    if isinstance(node, (ast.List, ast.Tuple)):
+        return [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+    return []
+
+
+def _is_auto(node: ast.expr, project: Project, module: ModuleInfo) -> bool:
+    if not isinstance(node, ast.Call) or node.args or node.keywords:
+        return False
+    qualified = project.qualified_name(module, node.func)
+    return qualified is not None and names.normalize(qualified) in names.ENUM_AUTO
+
+
+def _field_options(
+    value: ast.expr | None, project: Project, module: ModuleInfo
+) -> tuple[bool, ast.expr | None, ast.expr | None]:
+    """Return `(init, default, default_factory)` of a dataclass field's right-hand side."""
+    if value is None:
+        return True, None, None
+    if isinstance(value, ast.Call):
+        qualified = project.qualified_name(module, value.func)
+        if qualified is not None and names.normalize(qualified) in names.DATACLASS_FIELD:
+            init = True
+            default: ast.expr | None = None
+            factory: ast.expr | None = None
+            for keyword in value.keywords:
+                if keyword.arg == "init" and isinstance(keyword.value, ast.Constant):
+                    init = bool(keyword.value.value)
+                elif keyword.arg == "default":
+                    default = keyword.value
+                elif keyword.arg == "default_factory":
+                    factory = keyword.value
+            return init, default, factory
+    return True, value, None
+
+
+def _factory_display(factory: ast.expr) -> str:
+    # The runtime shows `factory.__name__ + "()"`, so a lambda shows as `<lambda>()`.
+    if isinstance(factory, ast.Lambda):
+        return "<lambda>()"
+    if isinstance(factory, ast.Attribute):
+        return f"{factory.attr}()"
+    if isinstance(factory, ast.Name):
+        return f"{factory.id}()"
+    return "factory()"
+
+
+def _subscript_args(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.Tuple):
+        return list(node.elts)
+    return [node]
+
+
+def _find_class(tree: ast.Module, qualname: str) -> ast.ClassDef | None:
+    body: list[ast.stmt] = tree.body
+    found: ast.ClassDef | None = None
+    for part in qualname.split("."):
+        found = next((s for s in body if isinstance(s, ast.ClassDef) and s.name == part), None)
+        if found is None:
+            return None
+        body = found.body
+    return found
+
+
+def _qualname(symbol: Symbol) -> str:
+    if symbol.qualified and symbol.module is not None and symbol.qualified.startswith(symbol.module.name + "."):
+        return symbol.qualified[len(symbol.module.name) + 1 :]
+    node = symbol.node
+    return node.name if isinstance(node, ast.ClassDef) else "?"
+
+
+def _unparse(node: ast.AST) -> str:
+    try:
+        return ast.unparse(node)
+    except Exception:  # noqa: BLE001  # unparse of exotic nodes can fail; the display is cosmetic
+        return "<annotation>"

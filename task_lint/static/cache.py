@@ -1,0 +1,189 @@
+"""A content-hash cache of per-file results, so that an unchanged rerun is nearly free.
+
+One JSON file per configuration fingerprint holds, for each analysed file, the
+SHA-256 of its content and of every module its analysis read, and its results. An
+entry is reused only when all those hashes still match, so an edit to an imported
+module invalidates the files that depend on it. File size and modification time are
+a shortcut that skips hashing an unchanged file, as ruff and mypy do.
+
+The whole run is also stored: when no checked or dependency file changed, the
+findings are replayed without reading any source.
+
+Writes go to a temporary file that replaces the cache file atomically, so two runs
+sharing the cache never see a half-written file. The last writer wins, and every
+entry it keeps is still checked against content hashes before use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any
+
+from task_lint.model.record import Record
+
+if TYPE_CHECKING:
+    from task_lint.static.checker import FileResult
+    from task_lint.static.checks import Finding
+
+CACHE_VERSION = 1
+
+
+class FileStamp(Record):
+    """Modification time in nanoseconds and size in bytes of a file."""
+
+    mtime_ns: int
+    size: int
+
+
+class Cache:
+    """Cached results for one configuration fingerprint under a cache folder."""
+
+    def __init__(self, directory: str, fingerprint: str) -> None:
+        self.directory = directory
+        self.path = os.path.join(directory, f"results-{fingerprint}.json")
+        self._data: dict[str, Any] | None = None
+
+    def _load(self) -> dict[str, Any]:
+        if self._data is None:
+            try:
+                with open(self.path, encoding="utf-8") as handle:
+                    data = json.load(handle)
+                if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+                    data = {}
+            except (OSError, ValueError):
+                data = {}
+            data.setdefault("version", CACHE_VERSION)
+            data.setdefault("files", {})
+            data.setdefault("stamps", {})
+            self._data = data
+        return self._data
+
+    # --- Reading ----------------------------------------------------------------------
+
+    def replay(self, stamps: dict[str, FileStamp | None]) -> list[Finding] | None:
+        """Return the last run's findings when the same files, unchanged, are checked again."""
+        from task_lint.static.checks import Finding
+
+        run = self._load().get("run")
+        if not isinstance(run, dict):
+            return None
+        if run.get("files") != sorted(stamps) or any(
+            _stamp_list(stamp) != self._load()["stamps"].get(path) for path, stamp in stamps.items()
+        ):
+            return None
+        for dependency in run.get("dependencies", []):
+            if _stamp_list(_current_stamp(dependency)) != self._load()["stamps"].get(dependency):
+                return None
+        return [Finding(*item) for item in run.get("findings", [])]
+
+    def lookup(self, path: str, digest: str) -> FileResult | None:
+        """Return the cached result of a file when it and every module it read are unchanged."""
+        from task_lint.static.checker import FileResult
+        from task_lint.static.checks import Finding, TaskName
+
+        entry = self._load()["files"].get(os.path.abspath(path))
+        if not isinstance(entry, dict) or entry.get("sha") != digest:
+            return None
+        for dependency, expected in entry.get("dependencies", {}).items():
+            if self._current_hash(dependency) != expected:
+                return None
+        try:
+            return FileResult(
+                path,
+                tuple(Finding(*item) for item in entry["findings"]),
+                tuple(TaskName(*item) for item in entry["names"]),
+                tuple((line, tuple(codes)) for line, codes in entry["noqa"]),
+                bool(entry["file_noqa"]),
+                tuple(entry.get("dependencies", {})),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _current_hash(self, path: str) -> str | None:
+        stamp = _stamp_list(_current_stamp(path))
+        known = self._load()["stamps"].get(path)
+        if stamp is not None and known == stamp:
+            cached = self._load()["hashes"].get(path) if "hashes" in self._load() else None
+            if cached is not None:
+                return str(cached)
+        try:
+            with open(path, "rb") as handle:
+                return hashlib.sha256(handle.read()).hexdigest()
+        except OSError:
+            return None
+
+    # --- Writing ----------------------------------------------------------------------
+
+    def store(
+        self,
+        results: dict[str, FileResult],
+        hashes: dict[str, str],
+        stamps: dict[str, FileStamp | None],
+        findings: list[Finding],
+    ) -> None:
+        """Record this run's results and write the cache file atomically."""
+        data = self._load()
+        data.setdefault("hashes", {})
+        dependencies: set[str] = set()
+        for path, result in results.items():
+            absolute = os.path.abspath(path)
+            digests = {}
+            for dependency in result.dependencies:
+                digest = self._current_hash(dependency)
+                if digest is not None:
+                    digests[dependency] = digest
+                    data["hashes"][dependency] = digest
+                    data["stamps"][dependency] = _stamp_list(_current_stamp(dependency))
+                    dependencies.add(dependency)
+            data["files"][absolute] = {
+                "sha": hashes[path],
+                "findings": [list(_finding_tuple(f)) for f in result.findings],
+                "names": [[n.name, n.explicit, n.qualified_name, n.path, n.line, n.column] for n in result.names],
+                "noqa": [[line, list(codes)] for line, codes in result.noqa],
+                "file_noqa": result.file_noqa,
+                "dependencies": digests,
+            }
+        for path, stamp in stamps.items():
+            data["stamps"][path] = _stamp_list(stamp)
+            if path in hashes:
+                data["hashes"][os.path.abspath(path)] = hashes[path]
+        data["run"] = {
+            "files": sorted(stamps),
+            "dependencies": sorted(dependencies),
+            "findings": [list(_finding_tuple(f)) for f in findings],
+        }
+        self._write(data)
+
+    def _write(self, data: dict[str, Any]) -> None:
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            marker = os.path.join(self.directory, ".gitignore")
+            if not os.path.exists(marker):
+                with open(marker, "w", encoding="utf-8") as handle:
+                    handle.write("# Created by task-lint; the cache is local to this machine.\n*\n")
+            descriptor, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.directory)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(data, handle, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            # A read-only or full disk costs the next run its speed, not its correctness.
+            return
+
+
+def _finding_tuple(finding: Finding) -> tuple[str, int, int, str, str]:
+    return (finding.path, finding.line, finding.column, finding.code, finding.message)
+
+
+def _current_stamp(path: str) -> FileStamp | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return FileStamp(stat.st_mtime_ns, stat.st_size)
+
+
+def _stamp_list(stamp: FileStamp | None) -> list[int] | None:
+    return None if stamp is None else [stamp.mtime_ns, stamp.size]

@@ -1,0 +1,283 @@
+"""The static checker: files in, findings out. The CLI and the flake8 plugin both call it.
+
+For a whole run (`check_paths`):
+
+1. List the `.py` files under the paths, skipping excluded folders.
+2. Read their bytes and let the pre-filter pick the files that can define a task.
+3. Analyse those files (in parallel with `jobs`), reusing cached results whose
+   file and dependencies are unchanged.
+4. Add project-wide findings (duplicate task names), then apply `noqa` and the
+   select/ignore decision, and sort.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from task_lint.model.record import Record
+from task_lint.model.task import TaskDescription
+from task_lint.rules import RULES_BY_CODE
+from task_lint.static.cache import Cache, FileStamp
+from task_lint.static.checks import Finding, TaskName, check_task, duplicate_names, task_name
+from task_lint.static.config import Config, DecisionEngine
+from task_lint.static.discovery import StaticTask, TaskCollector
+from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files
+from task_lint.static.source import SourceError, SourceFile
+
+
+class FileResult(Record):
+    """The analysis of one file, before project-wide rules, `noqa` and selection."""
+
+    path: str
+    findings: tuple[Finding, ...]
+    names: tuple[TaskName, ...]
+    noqa: tuple[tuple[int, tuple[str, ...]], ...]
+    file_noqa: bool
+    dependencies: tuple[str, ...]
+
+
+class Report(Record):
+    """The outcome of a run: findings in order, how many files were read and analysed."""
+
+    findings: tuple[Finding, ...]
+    files: int
+    analysed: int
+    cached: int
+
+
+def internal_error(path: str, error: BaseException) -> Finding:
+    rule = RULES_BY_CODE["TSK999"]
+    return Finding(path, 1, 0, rule.code, rule.format(error=f"{type(error).__name__}: {error}"))
+
+
+def source_error_finding(path: str, error: SourceError) -> Finding:
+    rule = RULES_BY_CODE[error.code]
+    return Finding(path, error.line, error.column, error.code, rule.format(error=error.message))
+
+
+def collect_tasks(project: Project, module: ModuleInfo) -> list[StaticTask]:
+    return TaskCollector(project, module).collect()
+
+
+def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError) -> FileResult:
+    """Find the tasks of one module and run the per-task rules on them."""
+    if isinstance(module, SourceError):
+        return FileResult(path, (source_error_finding(path, module),), (), (), False, ())
+    project.touched.clear()
+    try:
+        tasks = collect_tasks(project, module)
+        findings: list[Finding] = []
+        for task in tasks:
+            findings.extend(check_task(task))
+        names = tuple(task_name(task) for task in tasks)
+    except Exception as error:  # noqa: BLE001  # one finding instead of a crash, as flake8 users expect
+        findings, names = [internal_error(path, error)], ()
+    # Report paths as the caller gave them, the way flake8 does.
+    findings = [f if f.path == path else Finding(path, f.line, f.column, f.code, f.message) for f in findings]
+    names = tuple(
+        n if n.path == path else TaskName(n.name, n.explicit, n.qualified_name, path, n.line, n.column) for n in names
+    )
+    source = module.source
+    noqa = tuple(
+        (finding.line, tuple(sorted(codes)))
+        for finding in findings
+        if (codes := source.noqa_codes(finding.line)) is not None
+    )
+    dependencies = tuple(sorted(p for p in project.touched if p != os.path.abspath(path)))
+    return FileResult(path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), dependencies)
+
+
+def analyse_path(project: Project, path: str) -> FileResult:
+    try:
+        module = project.module_for_path(path)
+    except Exception as error:  # noqa: BLE001  # reading or parsing failed in an unexpected way
+        return FileResult(path, (internal_error(path, error),), (), (), False, ())
+    return analyse_module(project, path, module)
+
+
+def analyse_source(project: Project, source: SourceFile, path: str) -> FileResult:
+    """Analyse a buffer that may differ from the file on disk (stdin, an editor)."""
+    project.set_source(path, source)
+    return analyse_path(project, path)
+
+
+def apply_filters(
+    findings: Iterable[Finding], result_noqa: dict[int, tuple[str, ...]], file_noqa: bool, decision: DecisionEngine
+) -> list[Finding]:
+    """Drop findings that are not selected or that a `# noqa` comment covers."""
+    if file_noqa:
+        return []
+    kept = []
+    for finding in findings:
+        if not decision.is_selected(finding.code):
+            continue
+        codes = result_noqa.get(finding.line)
+        if codes is not None and (not codes or finding.code in codes or finding.code.startswith(codes)):
+            continue
+        kept.append(finding)
+    return kept
+
+
+def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
+    paths, roots, decorators = arguments
+    project = Project(roots, decorators)
+    return [analyse_path(project, path) for path in paths]
+
+
+def file_stamp(path: str) -> FileStamp | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return FileStamp(stat.st_mtime_ns, stat.st_size)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Checker:
+    """Run the static checker over paths with one configuration."""
+
+    def __init__(self, config: Config, jobs: int = 1, cache: Cache | None = None, prefilter: bool = True) -> None:
+        self.config = config
+        self.jobs = max(1, jobs)
+        self.cache = cache
+        self.prefilter = prefilter
+        self.decision = config.decision()
+
+    def files(self, paths: Sequence[str]) -> list[str]:
+        exclude = (*self.config.exclude, *self.config.extend_exclude)
+        seen: dict[str, None] = {}
+        for path in iter_python_files(paths, exclude):
+            seen.setdefault(os.path.normpath(path), None)
+        return list(seen)
+
+    def check(self, paths: Sequence[str]) -> Report:
+        files = self.files(paths)
+        stamps = {path: file_stamp(path) for path in files}
+
+        # Fast path: nothing changed since the last run with this configuration.
+        if self.cache is not None:
+            replay = self.cache.replay(stamps)
+            if replay is not None:
+                return Report(tuple(replay), len(files), 0, len(files))
+
+        contents: dict[str, bytes] = {}
+        for path in files:
+            try:
+                with open(path, "rb") as handle:
+                    contents[path] = handle.read()
+            except OSError:
+                contents[path] = b""
+        candidates = self._candidates(contents)
+        hashes = {path: content_hash(data) for path, data in contents.items()} if self.cache is not None else {}
+
+        results: dict[str, FileResult] = {}
+        pending: list[str] = []
+        for path in files:
+            if path not in candidates:
+                continue
+            cached = self.cache.lookup(path, hashes[path]) if self.cache is not None else None
+            if cached is not None:
+                results[path] = cached
+            else:
+                pending.append(path)
+        for result in self._analyse(pending):
+            results[result.path] = result
+
+        findings = self._judge(results)
+        if self.cache is not None:
+            self.cache.store(results, hashes, stamps, findings)
+        return Report(tuple(findings), len(files), len(pending), len(results) - len(pending))
+
+    def _candidates(self, contents: dict[str, bytes]) -> set[str]:
+        if not self.prefilter:
+            return set(contents)
+        return Prefilter(self.config.task_decorators, self.config.source_roots).select(contents)
+
+    def _analyse(self, paths: list[str]) -> list[FileResult]:
+        if not paths:
+            return []
+        roots = self.config.source_roots
+        decorators = self.config.task_decorators
+        if self.jobs <= 1 or len(paths) < 2:
+            project = Project(roots, decorators)
+            return [analyse_path(project, path) for path in paths]
+        size = max(1, len(paths) // (self.jobs * 4))
+        chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
+        results: list[FileResult] = []
+        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+            for chunk in pool.map(_analyse_chunk, chunks):
+                results.extend(chunk)
+        return results
+
+    def _judge(self, results: dict[str, FileResult]) -> list[Finding]:
+        per_file: dict[str, list[Finding]] = {path: list(result.findings) for path, result in results.items()}
+        names = [name for result in results.values() for name in result.names]
+        for finding in duplicate_names(names):
+            per_file.setdefault(finding.path, []).append(finding)
+        kept: list[Finding] = []
+        for path, findings in per_file.items():
+            result = results.get(path)
+            noqa = dict(result.noqa) if result is not None else {}
+            if result is not None and "TSK206" in {f.code for f in findings}:
+                noqa = self._noqa_for(path, findings, noqa)
+            kept.extend(apply_filters(findings, noqa, result.file_noqa if result else False, self.decision))
+        return sorted(set(kept), key=Finding.sort_key)
+
+    @staticmethod
+    def _noqa_for(path: str, findings: list[Finding], known: dict[int, tuple[str, ...]]) -> dict[int, tuple[str, ...]]:
+        # Duplicate-name findings are added after the per-file pass, so their lines may
+        # not have been looked up yet.
+        try:
+            with open(path, "rb") as handle:
+                from task_lint.static.source import decode_source
+
+                text, _ = decode_source(handle.read(), path)
+        except OSError:
+            return known
+        if text is None:
+            return known
+        source = SourceFile(text, path)
+        merged = dict(known)
+        for finding in findings:
+            codes = source.noqa_codes(finding.line)
+            if codes is not None:
+                merged[finding.line] = tuple(sorted(codes))
+        return merged
+
+    def describe(self, paths: Sequence[str]) -> tuple[list[TaskDescription], list[Finding]]:
+        """Return the descriptions of every task under the paths, for `schema` and `docs`.
+
+        Files that cannot be read are returned as findings.
+        """
+        files = self.files(paths)
+        contents = {}
+        for path in files:
+            try:
+                with open(path, "rb") as handle:
+                    contents[path] = handle.read()
+            except OSError:
+                contents[path] = b""
+        candidates = self._candidates(contents)
+        project = Project(self.config.source_roots, self.config.task_decorators)
+        descriptions: list[TaskDescription] = []
+        problems: list[Finding] = []
+        for path in files:
+            if path not in candidates:
+                continue
+            module = project.module_for_path(path)
+            if isinstance(module, SourceError):
+                problems.append(source_error_finding(path, module))
+                continue
+            try:
+                descriptions.extend(
+                    task.description for task in collect_tasks(project, module) if not task.missing_execute
+                )
+            except Exception as error:  # noqa: BLE001  # reported like every other file problem
+                problems.append(internal_error(path, error))
+        return descriptions, problems

@@ -1,0 +1,125 @@
+"""What the flake8 plugin needs beyond one file: the pre-filter and project-wide task names.
+
+flake8 checks one file at a time, possibly in several processes, while a task can
+depend on other modules of the project. Each process keeps one `Project` per
+configuration and one index of the project's modules per source root, built on
+first use.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+
+from task_lint.static.checker import analyse_module, apply_filters  # noqa: F401  # apply_filters re-exported for tests
+from task_lint.static.checks import Finding, TaskName, duplicate_names
+from task_lint.static.config import DEFAULT_EXCLUDE
+from task_lint.static.project import (
+    Prefilter,
+    Project,
+    _contains_word,
+    iter_python_files,
+    module_name_for,
+    prefilter_tokens,
+    searchable_bytes,
+)
+from task_lint.static.source import SourceFile
+
+_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...]], Project] = {}
+
+
+def _project(decorators: tuple[str, ...], roots: tuple[str, ...]) -> Project:
+    key = (decorators, roots)
+    project = _PROJECTS.get(key)
+    if project is None:
+        project = Project(roots, decorators)
+        _PROJECTS[key] = project
+    return project
+
+
+def _root_of(path: str, roots: tuple[str, ...]) -> str:
+    return module_name_for(path, roots)[1]
+
+
+@functools.lru_cache(maxsize=16)
+def _related_words(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> frozenset[bytes]:
+    """Module-name words of the root's modules that can export a task decorator or base class."""
+    files = {}
+    for path in iter_python_files([root], DEFAULT_EXCLUDE):
+        try:
+            with open(path, "rb") as handle:
+                files[path] = handle.read()
+        except OSError:
+            continue
+    related = Prefilter(decorators, roots).select(files)
+    return frozenset(module_name_for(path, roots)[0].rsplit(".", 1)[-1].encode() for path in related)
+
+
+@functools.lru_cache(maxsize=16)
+def _top_level_names(root: str) -> frozenset[bytes]:
+    try:
+        entries = os.listdir(root)
+    except OSError:
+        return frozenset()
+    names = set()
+    for entry in entries:
+        if entry.endswith(".py"):
+            names.add(entry[:-3].encode())
+        elif os.path.isfile(os.path.join(root, entry, "__init__.py")):
+            names.add(entry.encode())
+    return frozenset(names)
+
+
+def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> bool:
+    """Apply the pre-filter to one buffer, as `task-lint check` applies it to files.
+
+    The project scan runs only for a buffer that imports project modules, and once
+    per process and source root.
+    """
+    data = searchable_bytes(text.encode("utf-8", errors="replace"), path)
+    if any(_contains_word(data, token.encode()) for token in prefilter_tokens(decorators)):
+        return True
+    root = _root_of(os.path.abspath(path), roots)
+    imports_project = b"from ." in data or any(_contains_word(data, name) for name in _top_level_names(root))
+    if not imports_project:
+        return False
+    return any(_contains_word(data, word) for word in _related_words(root, decorators, roots))
+
+
+@functools.lru_cache(maxsize=16)
+def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> tuple[TaskName, ...]:
+    """Task names of every module under a source root, for the duplicate-name rule."""
+    files = {}
+    for path in iter_python_files([root], DEFAULT_EXCLUDE):
+        try:
+            with open(path, "rb") as handle:
+                files[os.path.abspath(path)] = handle.read()
+        except OSError:
+            continue
+    project = _project(decorators, roots)
+    names: list[TaskName] = []
+    for path in sorted(Prefilter(decorators, roots).select(files)):
+        result = analyse_module(project, path, project.module_for_path(path))
+        names.extend(result.names)
+    return tuple(names)
+
+
+def check_buffer(
+    text: str, tree: ast.Module, path: str, decorators: tuple[str, ...], roots: tuple[str, ...]
+) -> list[Finding]:
+    """Analyse one buffer with the project around it; findings before `noqa` and selection."""
+    project = _project(decorators, roots)
+    absolute = os.path.abspath(path)
+    source = SourceFile(text, path)
+    project.set_source(absolute, source)
+    module = project.module_for_path(absolute, tree=tree)
+    result = analyse_module(project, path, module)
+    findings = list(result.findings)
+    if result.names:
+        others = [n for n in _project_names(_root_of(absolute, roots), decorators, roots) if n.path != absolute]
+        mine = [TaskName(n.name, n.explicit, n.qualified_name, absolute, n.line, n.column) for n in result.names]
+        for finding in duplicate_names([*others, *mine]):
+            if finding.path == absolute:
+                findings.append(Finding(path, finding.line, finding.column, finding.code, finding.message))
+    return findings

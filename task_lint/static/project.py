@@ -1,0 +1,494 @@
+"""The project being checked: its modules, name resolution across them, and the pre-filter.
+
+Module names come from source roots: the folder above the outermost package that
+holds a file, unless roots are configured. Name resolution follows imports,
+relative imports, `import x as y`, `__init__` re-exports, aliases (`job = task`) and
+star imports through the project's own modules by reading their AST. Questions
+that plain syntax cannot answer go to `task_lint.static.inference`, which uses
+astroid and counts every failure as unknown.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import unicodedata
+from collections.abc import Iterable, Iterator
+from typing import Literal
+
+from task_lint.model.record import Record
+from task_lint.static import names
+from task_lint.static.source import SourceError, SourceFile, decode_source, syntax_error
+from task_lint.static.symbols import Binding, ScopeSymbols, function_parameters
+
+SymbolKind = Literal[
+    "module", "class", "function", "assign", "typealias", "builtin", "external", "type_checking", "unknown"
+]
+
+
+class Symbol(Record):
+    """What a name refers to, as far as the static pass can tell.
+
+    `qualified` is the normalised dotted name (`task_lint.task`, `shop.models.Order`)
+    when one is known. `module` and `node` point at the definition when it is in a
+    module task_lint has parsed.
+    """
+
+    kind: SymbolKind
+    qualified: str | None = None
+    module: ModuleInfo | None = None
+    node: ast.AST | None = None
+    via_inference: bool = False
+    _uncompared = ("module", "node")
+
+
+UNKNOWN = Symbol("unknown")
+
+
+class ModuleInfo:
+    """One parsed module: its name, path, source, tree and top-level symbols."""
+
+    def __init__(self, name: str, path: str, source: SourceFile, tree: ast.Module, in_project: bool = True) -> None:
+        self.name = name
+        self.path = path
+        self.source = source
+        self.tree = tree
+        self.in_project = in_project
+        self.is_package = os.path.basename(path) == "__init__.py"
+        self._symbols: ScopeSymbols | None = None
+        self._function_symbols: dict[int, ScopeSymbols] = {}
+
+    def __repr__(self) -> str:
+        return f"<ModuleInfo {self.name} {self.path}>"
+
+    @property
+    def symbols(self) -> ScopeSymbols:
+        if self._symbols is None:
+            self._symbols = ScopeSymbols(self.tree.body, self.name, self.is_package)
+        return self._symbols
+
+    def function_symbols(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeSymbols:
+        symbols = self._function_symbols.get(id(node))
+        if symbols is None:
+            symbols = ScopeSymbols(node.body, self.name, self.is_package, parameters=function_parameters(node))
+            self._function_symbols[id(node)] = symbols
+        return symbols
+
+
+def module_name_for(path: str, roots: Iterable[str] = ()) -> tuple[str, str]:
+    """Return `(module name, source root)` for a file.
+
+    A configured root that contains the file wins. Otherwise the root is the first
+    folder above the file without an `__init__.py`, which also handles src layouts.
+    """
+    absolute = os.path.abspath(path)
+    folder, filename = os.path.split(absolute)
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    for root in sorted((os.path.abspath(r) for r in roots), key=len, reverse=True):
+        if absolute.startswith(root.rstrip(os.sep) + os.sep):
+            relative = (
+                os.path.relpath(absolute, root)[: -len(".py")]
+                if absolute.endswith(".py")
+                else os.path.relpath(absolute, root)
+            )
+            parts = relative.split(os.sep)
+            if parts[-1] == "__init__":
+                parts = parts[:-1]
+            return ".".join(parts) or stem, root
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        parts.insert(0, os.path.basename(folder))
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return ".".join(parts) or stem, folder
+
+
+class Project:
+    """Modules of the checked code, parsed on demand and cached, and name resolution across them."""
+
+    def __init__(self, roots: Iterable[str] = (), task_decorators: Iterable[str] = ()) -> None:
+        self.configured_roots = tuple(os.path.abspath(root) for root in roots)
+        self.roots: list[str] = list(self.configured_roots)
+        self.task_decorators = frozenset(names.normalize(d.strip()) for d in task_decorators if d.strip())
+        self._by_path: dict[str, ModuleInfo | SourceError] = {}
+        self._by_name: dict[str, ModuleInfo | None] = {}
+        self._overrides: dict[str, SourceFile] = {}
+        self._resolving: set[tuple[str, str]] = set()
+        self.inference_used = False
+        # Paths of every module read or looked up since the caller last cleared it:
+        # the dependencies of the file being analysed, for the cache.
+        self.touched: set[str] = set()
+
+    # --- Modules --------------------------------------------------------------------
+
+    def add_root(self, root: str) -> None:
+        absolute = os.path.abspath(root)
+        if absolute not in self.roots:
+            self.roots.append(absolute)
+
+    def set_source(self, path: str, source: SourceFile) -> None:
+        """Use this text for `path` instead of the file on disk, as for an editor's unsaved buffer."""
+        absolute = os.path.abspath(path)
+        self._overrides[absolute] = source
+        self._by_path.pop(absolute, None)
+        for name, info in list(self._by_name.items()):
+            if info is not None and info.path == absolute:
+                del self._by_name[name]
+
+    def module_for_path(self, path: str, tree: ast.Module | None = None) -> ModuleInfo | SourceError:
+        """Parse a file of the project (once) and return its module, or why it could not be read."""
+        absolute = os.path.abspath(path)
+        self.touched.add(absolute)
+        cached = self._by_path.get(absolute)
+        if cached is not None:
+            return cached
+        name, root = module_name_for(absolute, self.configured_roots)
+        self.add_root(root)
+        result = self._load(absolute, name, tree=tree)
+        self._by_path[absolute] = result
+        if isinstance(result, ModuleInfo):
+            self._by_name.setdefault(name, result)
+            from task_lint.static import inference
+
+            inference.register_project_module(name, absolute)
+        return result
+
+    def _load(
+        self, path: str, name: str, tree: ast.Module | None = None, in_project: bool = True
+    ) -> ModuleInfo | SourceError:
+        source = self._overrides.get(path)
+        if source is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError as error:
+                return SourceError("TSK002", f"cannot read file: {error.strerror}")
+            text, decode_error = decode_source(data, path)
+            if text is None:
+                assert decode_error is not None
+                return decode_error
+            source = SourceFile(text, path)
+        if tree is None:
+            try:
+                tree = source.parse()
+            except (SyntaxError, ValueError) as error:
+                return syntax_error(error, source)
+            except RecursionError:
+                return SourceError("TSK001", "expression is nested too deeply for Python's parser", 1, 0)
+        return ModuleInfo(name, path, source, tree, in_project)
+
+    def module(self, name: str) -> ModuleInfo | None:
+        """Return a project module by dotted name, or None when no source root has it."""
+        if name in self._by_name:
+            known = self._by_name[name]
+            if known is not None:
+                self.touched.add(known.path)
+            return known
+        found: ModuleInfo | None = None
+        relative = name.replace(".", os.sep)
+        for root in self.roots:
+            for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+                if os.path.isfile(candidate) or os.path.abspath(candidate) in self._overrides:
+                    loaded = self.module_for_path(candidate)
+                    found = loaded if isinstance(loaded, ModuleInfo) else None
+                    break
+            if found is not None:
+                break
+        self._by_name[name] = found
+        return found
+
+    def external_module(self, name: str, path: str) -> ModuleInfo | None:
+        """Parse a module outside the project (an installed package) to read a class from it."""
+        absolute = os.path.abspath(path)
+        self.touched.add(absolute)
+        cached = self._by_path.get(absolute)
+        if cached is None:
+            cached = self._load(absolute, name, in_project=False)
+            self._by_path[absolute] = cached
+        return cached if isinstance(cached, ModuleInfo) else None
+
+    def is_project_module(self, name: str) -> bool:
+        return self.module(name) is not None
+
+    # --- Resolution -----------------------------------------------------------------
+
+    def resolve_name(self, module: ModuleInfo, name: str, scopes: tuple[ScopeSymbols, ...] = ()) -> Symbol:
+        """Resolve a bare name as Python would at this point: function scopes, module, star imports, builtins."""
+        for scope in reversed(scopes):
+            if name in scope.globals_declared:
+                break
+            binding = scope.lookup(name)
+            if binding is not None:
+                return self._from_binding(module, name, binding, scope)
+        binding = module.symbols.lookup(name)
+        if binding is not None:
+            return self._from_binding(module, name, binding, module.symbols)
+        for star_module in module.symbols.star_imports:
+            symbol = self._from_star(star_module, name)
+            if symbol is not None:
+                return symbol
+        if name in names.BUILTIN_TYPES:
+            return Symbol("builtin", name)
+        return UNKNOWN
+
+    def _from_binding(self, module: ModuleInfo, name: str, binding: Binding, scope: ScopeSymbols) -> Symbol:
+        if binding.type_checking:
+            return Symbol("type_checking", binding.target, module, binding.node)
+        if binding.kind == "module":
+            assert binding.target is not None
+            return self.resolve_dotted(binding.target, as_module=True)
+        if binding.kind == "import":
+            assert binding.target is not None
+            return self.resolve_dotted(binding.target)
+        local = scope is not module.symbols
+        qualified = None if local else f"{module.name}.{name}"
+        if binding.kind in ("class", "function", "typealias"):
+            return Symbol(binding.kind, qualified, module, binding.node)
+        if binding.kind == "assign":
+            value = binding.node
+            # `job = task` and `job = tl.task` are aliases; follow them.
+            if isinstance(value, (ast.Name, ast.Attribute)):
+                key = (module.name, f"{id(scope)}:{name}")
+                if key in self._resolving:
+                    return UNKNOWN
+                self._resolving.add(key)
+                try:
+                    scopes = (scope,) if local else ()
+                    target = self.resolve_expr(module, value, scopes)
+                finally:
+                    self._resolving.discard(key)
+                if target.kind != "unknown":
+                    return target
+            return Symbol("assign", qualified, module, binding.node)
+        return UNKNOWN
+
+    def _from_star(self, star_module: str, name: str) -> Symbol | None:
+        info = self.module(star_module)
+        if info is None:
+            from task_lint.static import inference
+
+            self.inference_used = True
+            if name in inference.star_import_names(star_module):
+                return self.resolve_dotted(f"{star_module}.{name}")
+            return None
+        exported = info.symbols.all_names
+        if exported is not None and name not in exported:
+            return None
+        if exported is None and name.startswith("_"):
+            return None
+        symbol = self.resolve_export(info, name)
+        return None if symbol.kind == "unknown" else symbol
+
+    def resolve_export(self, module: ModuleInfo, name: str) -> Symbol:
+        """Resolve `module.name` as another module importing it would see it."""
+        key = (module.name, name)
+        if key in self._resolving:
+            return UNKNOWN
+        self._resolving.add(key)
+        try:
+            binding = module.symbols.lookup(name)
+            if binding is not None:
+                return self._from_binding(module, name, binding, module.symbols)
+            for star_module in module.symbols.star_imports:
+                symbol = self._from_star(star_module, name)
+                if symbol is not None:
+                    return symbol
+            submodule = self.module(f"{module.name}.{name}")
+            if submodule is not None:
+                return Symbol("module", submodule.name, submodule)
+            return UNKNOWN
+        finally:
+            self._resolving.discard(key)
+
+    def resolve_dotted(self, dotted: str, as_module: bool = False) -> Symbol:
+        """Resolve an absolute dotted name such as `shop.util.job` through project modules."""
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            info = self.module(".".join(parts[:cut]))
+            if info is None:
+                continue
+            symbol = Symbol("module", info.name, info)
+            for part in parts[cut:]:
+                symbol = self.attribute(symbol, part)
+            return symbol
+        qualified = names.normalize(dotted)
+        return Symbol("module" if as_module else "external", qualified)
+
+    def attribute(self, base: Symbol, attribute: str) -> Symbol:
+        """Resolve `base.attribute`."""
+        if base.kind == "module":
+            if base.module is not None:
+                return self.resolve_export(base.module, attribute)
+            return self.resolve_dotted(f"{base.qualified}.{attribute}")
+        if base.kind in ("external", "builtin") and base.qualified:
+            return Symbol("external", names.normalize(f"{base.qualified}.{attribute}"))
+        if base.kind == "type_checking" and base.qualified:
+            return Symbol("type_checking", f"{base.qualified}.{attribute}", base.module, base.node)
+        if base.kind == "class" and isinstance(base.node, ast.ClassDef) and base.module is not None:
+            for statement in base.node.body:
+                if isinstance(statement, ast.ClassDef) and statement.name == attribute:
+                    qualified = f"{base.qualified}.{attribute}" if base.qualified else None
+                    return Symbol("class", qualified, base.module, statement)
+        return UNKNOWN
+
+    def resolve_expr(self, module: ModuleInfo, node: ast.expr, scopes: tuple[ScopeSymbols, ...] = ()) -> Symbol:
+        """Resolve a `Name` or a chain of `Attribute`s; anything else is unknown."""
+        if isinstance(node, ast.Name):
+            return self.resolve_name(module, node.id, scopes)
+        if isinstance(node, ast.Attribute):
+            base = self.resolve_expr(module, node.value, scopes)
+            if base.kind == "unknown":
+                return UNKNOWN
+            return self.attribute(base, node.attr)
+        return UNKNOWN
+
+    def qualified_name(self, module: ModuleInfo, node: ast.expr, scopes: tuple[ScopeSymbols, ...] = ()) -> str | None:
+        symbol = self.resolve_expr(module, node, scopes)
+        return symbol.qualified if symbol.kind != "unknown" else None
+
+    # --- Decorators -----------------------------------------------------------------
+
+    def is_task_decorator(self, qualified: str | None) -> str | None:
+        """Return which decorator a qualified name is: `task_lint.task` or a configured one."""
+        if qualified is None:
+            return None
+        if qualified in names.TASK_DECORATORS:
+            return "task_lint.task"
+        for configured in self.task_decorators:
+            if qualified == configured or qualified.startswith(configured + "."):
+                return configured
+        return None
+
+    def matches_literal_decorator(self, node: ast.expr) -> str | None:
+        """Match a configured decorator written as a plain expression, such as `app.task` on a Celery app."""
+        text = _dotted_text(node)
+        if text is None:
+            return None
+        for configured in self.task_decorators:
+            if text == configured or text.startswith(configured + "."):
+                return configured
+        return None
+
+
+def _dotted_text(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+# --- The pre-filter -----------------------------------------------------------------
+
+
+def prefilter_tokens(task_decorators: Iterable[str]) -> set[str]:
+    """Words without which a file cannot define a task, before project modules are considered."""
+    tokens = {"task_lint"}
+    for decorator in task_decorators:
+        first = decorator.strip().split(".")[0]
+        if first:
+            tokens.add(first)
+    return tokens
+
+
+def _contains_word(text: bytes, word: bytes) -> bool:
+    start = 0
+    while True:
+        index = text.find(word, start)
+        if index < 0:
+            return False
+        end = index + len(word)
+        before = text[index - 1 : index]
+        after = text[end : end + 1]
+        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
+            return True
+        start = index + 1
+
+
+def searchable_bytes(data: bytes, path: str) -> bytes:
+    """Return bytes in which identifiers appear as ASCII.
+
+    Python normalises identifiers with NFKC, so `task_lint` written in full-width
+    letters (U+FF54 U+FF41 ...) is `task_lint`. Non-ASCII files are decoded and normalised so that such
+    spellings cannot slip past the pre-filter.
+    """
+    if data.isascii():
+        return data
+    text, _ = decode_source(data, path)
+    if text is None:
+        return data  # an undecodable file is reported by the full pass
+    return unicodedata.normalize("NFKC", text).encode("utf-8", errors="replace")
+
+
+class Prefilter:
+    """Decide, from file bytes alone, which files can define a task.
+
+    A file can define a task only if it names `task_lint`, the first part of a
+    configured decorator, or a project module that can (transitively) export a task
+    decorator or task base class. Words are matched on identifier boundaries,
+    including inside comments and strings, so the filter errs towards parsing more.
+    """
+
+    def __init__(self, task_decorators: Iterable[str], roots: Iterable[str] = ()) -> None:
+        self.base_tokens = prefilter_tokens(task_decorators)
+        self.roots = tuple(roots)
+
+    def select(self, files: dict[str, bytes]) -> set[str]:
+        """Return the paths, among `files` (path to content), that need the full pass."""
+        texts = {path: searchable_bytes(data, path) for path, data in files.items()}
+        module_words: dict[str, bytes] = {}
+        for path in texts:
+            name, _ = module_name_for(path, self.roots)
+            module_words[path] = name.rsplit(".", 1)[-1].encode()
+
+        related: set[str] = set()
+        pending_words = {token.encode() for token in self.base_tokens}
+        searched: set[bytes] = set()
+        while pending_words:
+            words = pending_words - searched
+            searched |= words
+            pending_words = set()
+            for path, text in texts.items():
+                if path in related:
+                    continue
+                if any(_contains_word(text, word) for word in words):
+                    related.add(path)
+                    pending_words.add(module_words[path])
+        return related
+
+
+def iter_python_files(paths: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:
+    """Yield `.py` files under the paths, skipping excluded names and patterns, in sorted order."""
+    import fnmatch
+
+    patterns = tuple(exclude)
+
+    def excluded(path: str) -> bool:
+        base = os.path.basename(path.rstrip(os.sep))
+        absolute = os.path.abspath(path)
+        return any(
+            fnmatch.fnmatch(base, pattern) or fnmatch.fnmatch(absolute, pattern) or fnmatch.fnmatch(path, pattern)
+            for pattern in patterns
+        )
+
+    for path in paths:
+        if os.path.isfile(path):
+            if not excluded(path):
+                yield path
+            continue
+        for folder, subfolders, files in os.walk(path):
+            subfolders[:] = sorted(
+                name
+                for name in subfolders
+                if not excluded(os.path.join(folder, name))
+                and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+            )
+            for filename in sorted(files):
+                full = os.path.join(folder, filename)
+                if filename.endswith(".py") and not excluded(full):
+                    yield full

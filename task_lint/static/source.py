@@ -1,0 +1,166 @@
+"""Reading Python source the way the interpreter does, and `# noqa` comments the way flake8 does.
+
+Files are decoded by their PEP 263 coding declaration or byte order mark, so Latin-1
+and BOM files read right. Columns in findings count characters, not UTF-8 bytes as
+`ast` offsets do, so editors underline the right place on lines with non-ASCII text.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import warnings
+from collections.abc import Iterable
+
+from task_lint.model.record import Record
+
+
+class SourceError(Record):
+    """A file that cannot be decoded (`TSK002`) or parsed (`TSK001`), with the position of the problem.
+
+    `line` is 1-based and `column` 0-based, counted in characters.
+    """
+
+    code: str
+    message: str
+    line: int = 1
+    column: int = 0
+
+
+class SourceFile:
+    """The text of one file, split into lines, with helpers for positions and `noqa`."""
+
+    def __init__(self, text: str, path: str = "<stdin>") -> None:
+        self.path = path
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self._noqa: dict[int, str] | None = None
+
+    @classmethod
+    def from_lines(cls, lines: list[str], path: str) -> SourceFile:
+        return cls("".join(lines), path)
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1]
+        return ""
+
+    def char_column(self, line: int, byte_offset: int) -> int:
+        """Convert an `ast` column (UTF-8 bytes) into a column in characters."""
+        text = self.line_text(line)
+        if text.isascii():
+            return byte_offset
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
+
+    def parse(self) -> ast.Module:
+        """Parse the text; raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons)."""
+        with warnings.catch_warnings():
+            # Invalid escape sequences in user code are the user's warnings, not ours.
+            warnings.simplefilter("ignore")
+            return ast.parse(self.text, filename=self.path, type_comments=False)
+
+    def file_noqa(self) -> bool:
+        """Return whether a `# flake8: noqa` line turns off every finding in the file."""
+        return any(_FILE_NOQA.match(line) for line in self.lines)
+
+    def noqa_codes(self, line: int) -> set[str] | None:
+        """Return the codes a `# noqa` comment covers on a line: empty for a bare `# noqa`, None for none.
+
+        Like flake8, a comment anywhere in a multi-line statement covers every line of it.
+        """
+        text = self._noqa_line(line)
+        match = _NOQA.search(text)
+        if match is None:
+            return None
+        codes = match.group("codes")
+        if codes is None:
+            return set()
+        return {code for code in re.split(r"[,\s]+", codes.strip()) if code}
+
+    def is_noqa(self, line: int, code: str) -> bool:
+        codes = self.noqa_codes(line)
+        if codes is None:
+            return False
+        return not codes or code in codes or code.startswith(tuple(codes))
+
+    def _noqa_line(self, line: int) -> str:
+        if self._noqa is None:
+            self._noqa = _logical_line_map(self.lines) if "noqa" in self.text.lower() else {}
+        return self._noqa.get(line, self.line_text(line))
+
+
+# The same pattern flake8 uses: `# noqa`, `# noqa: TSK101`, `# NOQA:TSK101,TSK102`.
+_NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
+_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa(?!:)", re.IGNORECASE)
+
+
+def _logical_line_map(lines: list[str]) -> dict[int, str]:
+    """Map each line of a multi-line statement or string to the text of all its lines."""
+    mapping: dict[int, str] = {}
+    first = len(lines) + 2
+    last = -1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+            if token.type in (tokenize.ENDMARKER, tokenize.DEDENT):
+                continue
+            first = min(first, token.start[0])
+            last = max(last, token.end[0])
+            if token.type in (tokenize.NL, tokenize.NEWLINE):
+                joined = "".join(lines[first - 1 : last])
+                for number in range(first, last + 1):
+                    mapping[number] = joined
+                first, last = len(lines) + 2, -1
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return mapping
+
+
+def decode_source(data: bytes, path: str) -> tuple[str | None, SourceError | None]:
+    """Decode source bytes by their coding declaration or BOM, as the interpreter would."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return None, SourceError("TSK002", str(error), error.lineno or 1, 0)
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as error:
+        line, column = _decode_error_position(data, error)
+        return None, SourceError("TSK002", f"invalid {encoding} data: {error}", line, column)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def _decode_error_position(data: bytes, error: Exception) -> tuple[int, int]:
+    start = getattr(error, "start", 0)
+    before = data[:start]
+    line = before.count(b"\n") + 1
+    column = len(before) - (before.rfind(b"\n") + 1)
+    return line, column
+
+
+def syntax_error(error: SyntaxError | ValueError, source: SourceFile | None) -> SourceError:
+    """Turn a parse failure into a `TSK001` error with a character column."""
+    if isinstance(error, SyntaxError):
+        line = error.lineno or 1
+        # SyntaxError.offset is 1-based and counts characters of the decoded line.
+        column = max((error.offset or 1) - 1, 0)
+        message = error.msg
+        return SourceError("TSK001", message, line, column)
+    return SourceError("TSK001", str(error), 1, 0)
+
+
+def read_source(path: str) -> tuple[SourceFile | None, SourceError | None]:
+    """Read and decode a file; returns the source or the decode error."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    text, error = decode_source(data, path)
+    if text is None:
+        return None, error
+    return SourceFile(text, path), None
+
+
+def contains_any(text: str, words: Iterable[str]) -> bool:
+    return any(word in text for word in words)
