@@ -1,0 +1,1 @@
+"""The static half: reads source with ast (and astroid), never imports it."""
