@@ -1,0 +1,1 @@
+"""Worker generation: Jinja2 templates rendered from the static task model."""
