@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from task_lint._version import __version__
@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     rule = commands.add_parser("rule", help="explain a rule, e.g. task-lint rule TSK101")
     rule.add_argument("code", nargs="?", help="rule code or name, e.g. TSK101 or missing-parameter-annotation")
     rule.add_argument("--all", action="store_true", help="explain every rule")
+
+    from task_lint import cli_codegen
+
+    cli_codegen.add_parsers(commands, _add_discovery_options, _add_selection_options)
     return parser
 
 
@@ -111,7 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
     """Merge `[tool.task_lint]` from pyproject.toml with command-line options (which win)."""
-    from task_lint.static.config import Config, ConfigError, find_pyproject, load_pyproject, validate_codes
+    from task_lint.static.config import (
+        Config,
+        ConfigError,
+        find_pyproject,
+        load_pyproject,
+        normalize_patterns,
+        validate_codes,
+    )
 
     try:
         pyproject = args.config or find_pyproject(args.paths[0] if args.paths else os.getcwd())
@@ -126,7 +137,11 @@ def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
             value = getattr(args, name, None)
             if value is not None:
                 options[name] = validate_codes(value, f"--{name.replace('_', '-')}")
-        for name in ("exclude", "extend_exclude", "task_decorators", "source_roots"):
+        for name in ("exclude", "extend_exclude"):
+            value = getattr(args, name, None)
+            if value is not None:
+                options[name] = normalize_patterns(value, os.getcwd())
+        for name in ("task_decorators", "source_roots"):
             value = getattr(args, name, None)
             if value is not None:
                 options[name] = tuple(value)
@@ -242,12 +257,17 @@ def rule_text(code: str) -> str:
         rule.rationale,
         "",
         "Example:",
-        *("    " + line for line in rule.example.splitlines()),
+        *_indent(rule.example),
         "",
         "Fix:",
-        *("    " + line for line in rule.fix.splitlines()),
+        *_indent(rule.fix),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _indent(text: str) -> list[str]:
+    # Blank lines stay empty, so that the output has no trailing whitespace.
+    return ["    " + line if line.strip() else "" for line in text.splitlines()]
 
 
 def command_rule(args: argparse.Namespace) -> int:
@@ -266,11 +286,25 @@ def command_rule(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
-COMMANDS = {
+def command_workers(args: argparse.Namespace) -> int:
+    from task_lint import cli_codegen
+
+    return cli_codegen.command_workers(args, load_config, UsageError)
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from task_lint import cli_codegen
+
+    return cli_codegen.command_run(args, UsageError)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": command_check,
     "schema": command_schema,
     "docs": command_docs,
     "rule": command_rule,
+    "workers": command_workers,
+    "run": command_run,
 }
 
 

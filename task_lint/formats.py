@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from task_lint._version import __version__
 from task_lint.rules import RULES, RULES_BY_CODE
@@ -55,6 +57,21 @@ def _sarif_rule(code: str) -> dict[str, Any]:
     }
 
 
+def _artifact_location(path: str, root: str) -> dict[str, Any]:
+    """Return a SARIF artifactLocation; URIs are percent-encoded, as RFC 3986 requires."""
+    absolute = os.path.abspath(path)
+    if absolute.startswith(root.rstrip(os.sep) + os.sep):
+        relative = os.path.relpath(absolute, root).replace(os.sep, "/")
+        return {"uri": quote(relative), "uriBaseId": "%SRCROOT%"}
+    return {"uri": Path(absolute).as_uri()}
+
+
+def _folder_uri(folder: str) -> str:
+    # SARIF base URIs must end with a slash, so that relative URIs resolve inside the folder.
+    uri = Path(folder).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
+
+
 def format_sarif(findings: Sequence[Finding], base: str | None = None) -> str:
     """One SARIF 2.1.0 run with every rule in the driver and one result per finding.
 
@@ -65,13 +82,7 @@ def format_sarif(findings: Sequence[Finding], base: str | None = None) -> str:
     codes = [rule.code for rule in RULES]
     results = []
     for finding in findings:
-        absolute = os.path.abspath(finding.path)
-        location: dict[str, Any]
-        if absolute.startswith(root + os.sep):
-            relative = os.path.relpath(absolute, root).replace(os.sep, "/")
-            location = {"uri": relative, "uriBaseId": "%SRCROOT%"}
-        else:
-            location = {"uri": "file://" + absolute.replace(os.sep, "/")}
+        location = _artifact_location(finding.path, root)
         results.append(
             {
                 "ruleId": finding.code,
@@ -101,7 +112,7 @@ def format_sarif(findings: Sequence[Finding], base: str | None = None) -> str:
                         "rules": [_sarif_rule(code) for code in codes],
                     }
                 },
-                "originalUriBaseIds": {"%SRCROOT%": {"uri": "file://" + root.replace(os.sep, "/") + "/"}},
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _folder_uri(root)}},
                 "columnKind": "unicodeCodePoints",
                 "results": results,
             }

@@ -130,14 +130,16 @@ class Cache:
         dependencies: set[str] = set()
         for path, result in results.items():
             absolute = os.path.abspath(path)
-            digests = {}
+            digests: dict[str, str | None] = {}
             for dependency in result.dependencies:
+                # A missing module is kept with no hash, so that creating it later
+                # invalidates the entry of every file that looked for it.
                 digest = self._current_hash(dependency)
+                digests[dependency] = digest
                 if digest is not None:
-                    digests[dependency] = digest
                     data["hashes"][dependency] = digest
-                    data["stamps"][dependency] = _stamp_list(_current_stamp(dependency))
-                    dependencies.add(dependency)
+                data["stamps"][dependency] = _stamp_list(_current_stamp(dependency))
+                dependencies.add(dependency)
             data["files"][absolute] = {
                 "sha": hashes[path],
                 "findings": [list(_finding_tuple(f)) for f in result.findings],

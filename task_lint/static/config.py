@@ -178,7 +178,29 @@ def load_pyproject(path: str) -> dict[str, Any]:
     section = document.get("tool", {}).get("task_lint", {})
     if not isinstance(section, dict):
         raise ConfigError(f"{path}: [tool.task_lint] must be a table")
-    return config_from_mapping(section, f"{path} [tool.task_lint]")
+    options = config_from_mapping(section, f"{path} [tool.task_lint]")
+    folder = os.path.dirname(os.path.abspath(path))
+    for field in ("exclude", "extend_exclude"):
+        if field in options:
+            options[field] = normalize_patterns(options[field], folder)
+    return options
+
+
+def normalize_patterns(patterns: Iterable[str], parent: str) -> tuple[str, ...]:
+    """Make exclude patterns that contain a path separator absolute, as flake8 does.
+
+    `migrations` matches a file or folder of that name anywhere, while `src/generated`
+    means that path relative to `parent`: the folder of the configuration file, or
+    the current folder for command-line options.
+    """
+    separators = os.sep + (os.altsep or "")
+    normalized = []
+    for pattern in patterns:
+        if pattern == "." or any(separator in pattern for separator in separators):
+            normalized.append(os.path.abspath(os.path.join(parent, pattern)).rstrip(separators))
+        else:
+            normalized.append(pattern.rstrip(separators))
+    return tuple(normalized)
 
 
 class DecisionEngine:

@@ -68,7 +68,8 @@ class SourceFile:
     def noqa_codes(self, line: int) -> set[str] | None:
         """Return the codes a `# noqa` comment covers on a line: empty for a bare `# noqa`, None for none.
 
-        Like flake8, a comment anywhere in a multi-line statement covers every line of it.
+        Like flake8, a comment covers every line of a multi-line string or of a statement
+        continued with backslashes. Inside brackets each physical line stands alone.
         """
         text = self._noqa_line(line)
         match = _NOQA.search(text)
@@ -93,11 +94,17 @@ class SourceFile:
 
 # The same pattern flake8 uses: `# noqa`, `# noqa: TSK101`, `# NOQA:TSK101,TSK102`.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa(?!:)", re.IGNORECASE)
+# Like flake8 7, a file-level comment that lists codes after `noqa` still skips the whole file.
+_FILE_NOQA = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
 
 
 def _logical_line_map(lines: list[str]) -> dict[int, str]:
-    """Map each line of a multi-line statement or string to the text of all its lines."""
+    """Map each line to the text that flake8 searches for `noqa` on it.
+
+    Lines joined by a multi-line token (a string) or by backslashes map to the text of
+    all of them. tokenize ends a range at every NL token, which it also emits inside
+    brackets, so a bracketed statement maps line by line.
+    """
     mapping: dict[int, str] = {}
     first = len(lines) + 2
     last = -1

@@ -1,0 +1,390 @@
+"""The content-hash result cache of `task-lint check`.
+
+Most tests call `Checker.check` directly, so that the `Report` counters show how many
+files were analysed and how many results came from the cache. The concurrency test
+runs the installed command in several processes that share one cache folder.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cli_support import SAMPLE, console_script, run_main, run_process, write_files
+
+from task_lint.static.cache import Cache
+from task_lint.static.checker import Checker, Report
+from task_lint.static.config import Config
+
+MODELS_DATACLASS = """\
+from dataclasses import dataclass
+
+
+@dataclass
+class Item:
+    name: str
+"""
+
+MODELS_PLAIN_CLASS = """\
+class Item:
+    name: str
+"""
+
+USES_ITEM = """\
+from task_lint import task
+
+from depot.models import Item
+
+
+@task
+def ship(item: Item) -> None:
+    pass
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    return tmp_path
+
+
+def check(paths: list[str], config: Config | None = None, cache_dir: str = ".cache") -> Report:
+    """Run the checker with a cache in `cache_dir`, as `task-lint check` builds it."""
+    config = config or Config()
+    return Checker(config, cache=Cache(cache_dir, config.fingerprint())).check(paths)
+
+
+def codes(report: Report) -> list[tuple[str, int, str]]:
+    return [(finding.path, finding.line, finding.code) for finding in report.findings]
+
+
+def missing_annotation(name: str) -> str:
+    return f"from task_lint import task\n\n\n@task\ndef {name}(x) -> int:\n    return 1\n"
+
+
+def small_project(root: Path) -> None:
+    write_files(
+        root,
+        {
+            "depot/__init__.py": "",
+            "depot/models.py": MODELS_DATACLASS,
+            "depot/shipping.py": USES_ITEM,
+            "depot/a.py": missing_annotation("task_a"),
+            "depot/b.py": missing_annotation("task_b"),
+            "depot/c.py": missing_annotation("task_c"),
+        },
+    )
+
+
+def test_first_run_analyses_candidates(project: Path) -> None:
+    small_project(project)
+
+    report = check(["depot"])
+
+    assert report.files == 6
+    assert report.analysed == 4
+    assert report.cached == 0
+
+
+def test_unchanged_rerun_analyses_nothing(project: Path) -> None:
+    small_project(project)
+
+    first = check(["depot"])
+    second = check(["depot"])
+
+    assert second.analysed == 0
+    assert second.cached == second.files
+    assert second.findings == first.findings
+
+
+def test_unchanged_rerun_reads_no_source(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    small_project(project)
+    check(["depot"])
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def recording_open(file: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(os.fspath(file) if isinstance(file, (str, os.PathLike)) else repr(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    report = check(["depot"])
+
+    assert report.analysed == 0
+    assert [path for path in opened if path.endswith(".py")] == []
+
+
+def test_edit_reanalyses_that_file(project: Path) -> None:
+    small_project(project)
+    check(["depot"])
+
+    (project / "depot" / "b.py").write_text(missing_annotation("task_b").replace("(x)", "(x: int, y)"))
+    report = check(["depot"])
+
+    assert report.analysed == 1
+    assert report.cached == 3
+    assert ("depot/b.py", 5, "TSK101") in codes(report)
+    assert [f.message for f in report.findings if f.path == "depot/b.py"] == [
+        "parameter `y` of task `task_b` has no type annotation"
+    ]
+
+
+def test_edit_to_clean_file(project: Path) -> None:
+    small_project(project)
+    check(["depot"])
+
+    (project / "depot" / "c.py").write_text(missing_annotation("task_c").replace("(x)", "(x: int)"))
+    report = check(["depot"])
+
+    assert [path for path, _, _ in codes(report)] == ["depot/a.py", "depot/b.py"]
+
+
+def test_dependency_edit_changes_findings(project: Path) -> None:
+    small_project(project)
+    before = check(["depot"])
+
+    (project / "depot" / "models.py").write_text(MODELS_PLAIN_CLASS)
+    after = check(["depot"])
+    (project / "depot" / "models.py").write_text(MODELS_DATACLASS)
+    restored = check(["depot"])
+
+    assert ("depot/shipping.py", 7, "TSK301") not in codes(before)
+    assert ("depot/shipping.py", 7, "TSK301") in codes(after)
+    assert after.analysed >= 1
+    assert codes(restored) == codes(before)
+
+
+def test_dependency_outside_checked_paths(project: Path) -> None:
+    small_project(project)
+    before = check(["depot/shipping.py"])
+
+    (project / "depot" / "models.py").write_text(MODELS_PLAIN_CLASS)
+    after = check(["depot/shipping.py"])
+
+    assert codes(before) == []
+    assert codes(after) == [("depot/shipping.py", 7, "TSK301")]
+
+
+def test_reexported_decorator_edit(project: Path) -> None:
+    write_files(
+        project,
+        {
+            "jobs/__init__.py": "from task_lint import task as job\n",
+            "jobs/work.py": "from jobs import job\n\n\n@job\ndef run(x) -> int:\n    return 1\n",
+        },
+    )
+    before = check(["jobs"])
+
+    # `job` is now a plain function, so `run` is no longer a task.
+    (project / "jobs" / "__init__.py").write_text(
+        "from task_lint import task as unused\n\n\ndef job(function):\n    return function\n"
+    )
+    after = check(["jobs"])
+    uncached = Checker(Config()).check(["jobs"])
+
+    assert codes(before) == [("jobs/work.py", 5, "TSK101")]
+    assert codes(after) == []
+    assert codes(uncached) == []
+
+
+def test_new_module_invalidates_importer(project: Path) -> None:
+    write_files(project, {"depot/__init__.py": "", "depot/shipping.py": USES_ITEM})
+    before = check(["depot"])
+
+    write_files(project, {"depot/models.py": MODELS_DATACLASS})
+    after = check(["depot"])
+
+    assert [finding.code for finding in before.findings] == ["TSK103"]
+    assert codes(after) == codes(Checker(Config()).check(["depot"]))
+
+
+def test_deleted_file_dropped(project: Path) -> None:
+    small_project(project)
+    check(["depot"])
+
+    (project / "depot" / "a.py").unlink()
+    report = check(["depot"])
+
+    assert [path for path, _, _ in codes(report)] == ["depot/b.py", "depot/c.py"]
+
+
+def test_selection_change_uses_own_results(project: Path) -> None:
+    small_project(project)
+    check(["depot"])
+
+    narrowed = check(["depot"], Config(select=("TSK301",)))
+    widened = check(["depot"], Config(extend_select=("TSK901",)))
+
+    assert codes(narrowed) == []
+    assert sorted({code for _, _, code in codes(widened)}) == ["TSK101", "TSK901"]
+
+
+def test_noqa_edit_applies(project: Path) -> None:
+    write_files(project, {"tasks.py": SAMPLE})
+    check(["tasks.py"])
+
+    (project / "tasks.py").write_text(SAMPLE.replace("options: Any = None):", "options: Any = None):  # noqa: TSK101"))
+    report = check(["tasks.py"])
+
+    assert [finding.code for finding in report.findings] == ["TSK102"]
+
+
+def test_corrupt_cache_file_ignored(project: Path) -> None:
+    small_project(project)
+    expected = codes(check(["depot"]))
+    for cache_file in (project / ".cache").glob("results-*.json"):
+        cache_file.write_text('{"version": 1, "files": {"broken": ')
+
+    report = check(["depot"])
+
+    assert codes(report) == expected
+    assert report.analysed == 4
+
+
+def test_cache_of_other_version_ignored(project: Path) -> None:
+    small_project(project)
+    expected = codes(check(["depot"]))
+    for cache_file in (project / ".cache").glob("results-*.json"):
+        data = json.loads(cache_file.read_text())
+        data["version"] = -1
+        cache_file.write_text(json.dumps(data))
+
+    report = check(["depot"])
+
+    assert codes(report) == expected
+    assert report.analysed == 4
+
+
+def test_cli_rerun_same_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+
+    first = run_main(capsys, "check", "depot")
+    second = run_main(capsys, "check", "depot")
+
+    assert first.out == second.out
+    assert first.code == second.code == 1
+    assert (project / ".task_lint_cache").is_dir()
+
+
+def test_cache_folder_ignored_by_git(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+
+    run_main(capsys, "check", "depot")
+
+    assert (project / ".task_lint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_no_cache_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+
+    run = run_main(capsys, "check", "--no-cache", "depot")
+
+    assert run.code == 1
+    assert not (project / ".task_lint_cache").exists()
+    assert sorted(path.name for path in project.iterdir()) == ["depot"]
+
+
+def test_no_cache_ignores_stale_cache(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+    run_main(capsys, "check", "depot")
+    cache_files = sorted((project / ".task_lint_cache").iterdir())
+    contents = [path.read_bytes() for path in cache_files]
+
+    (project / "depot" / "a.py").write_text(missing_annotation("task_a").replace("(x)", "(x: int)"))
+    run = run_main(capsys, "check", "--no-cache", "depot")
+
+    assert "depot/a.py" not in run.out
+    assert sorted((project / ".task_lint_cache").iterdir()) == cache_files
+    assert [path.read_bytes() for path in cache_files] == contents
+
+
+def test_cache_dir_option(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+
+    run_main(capsys, "check", "--cache-dir", "tmp/lint-cache", "depot")
+
+    assert list((project / "tmp" / "lint-cache").glob("results-*.json")) != []
+    assert not (project / ".task_lint_cache").exists()
+
+
+def test_cache_dir_environment_variable(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_project(project)
+    monkeypatch.setenv("TASK_LINT_CACHE_DIR", str(project / "env-cache"))
+
+    run_main(capsys, "check", "depot")
+
+    assert list((project / "env-cache").glob("results-*.json")) != []
+    assert not (project / ".task_lint_cache").exists()
+
+
+def test_unwritable_cache_still_reports(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    small_project(project)
+    (project / "blocker").write_text("a file where the cache folder should be\n")
+
+    run = run_main(capsys, "check", "--cache-dir", "blocker/cache", "depot")
+    reference = run_main(capsys, "check", "--no-cache", "depot")
+
+    assert run.code == 1
+    assert run.out == reference.out
+
+
+def concurrent_project(root: Path) -> None:
+    files = {"app/__init__.py": "", "app/models.py": MODELS_DATACLASS.replace("Item", "Parcel")}
+    for number in range(8):
+        files[f"app/tasks_{number}.py"] = (
+            "from task_lint import task\n\nfrom app.models import Parcel\n\n\n"
+            f"@task\ndef send_{number}(parcel: Parcel, note) -> int:\n    return 1\n"
+        )
+    write_files(root, files)
+
+
+def test_concurrent_runs_share_cache(tmp_path: Path) -> None:
+    concurrent_project(tmp_path)
+    command = [console_script(), "check", "--cache-dir", "shared-cache", "--jobs", "2", "app"]
+
+    for round_number in range(4):
+        # Change one file per round, so that the runs analyse, store and race again.
+        target = tmp_path / "app" / f"tasks_{round_number}.py"
+        target.write_text(target.read_text().replace(", note)", ", note, extra)"))
+        expected = run_process(["check", "--no-cache", "app"], tmp_path)
+
+        processes = [
+            subprocess.Popen(
+                command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8"
+            )
+            for _ in range(3)
+        ]
+        outputs = [process.communicate(timeout=180) for process in processes]
+
+        for process, (out, err) in zip(processes, outputs):
+            assert process.returncode == 1, err
+            assert out == expected.out, f"round {round_number}"
+
+    cache_files = list((tmp_path / "shared-cache").glob("results-*.json"))
+    assert len(cache_files) == 1
+    assert isinstance(json.loads(cache_files[0].read_text()), dict)
+    assert list((tmp_path / "shared-cache").glob("*.tmp")) == []
+    rerun = run_process(["check", "--cache-dir", "shared-cache", "app"], tmp_path)
+    assert rerun.out == expected.out
+
+
+def test_shared_cache_then_replay(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    concurrent_project(tmp_path)
+    command = [console_script(), "check", "--cache-dir", "shared-cache", "app"]
+    processes = [subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in processes:
+        process.communicate(timeout=180)
+    monkeypatch.chdir(tmp_path)
+
+    report = check(["app"], cache_dir="shared-cache")
+
+    assert report.analysed == 0
+    assert len(report.findings) == 8
