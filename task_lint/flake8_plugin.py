@@ -12,7 +12,6 @@ flake8, so the other plugins' results are still reported.
 from __future__ import annotations
 
 import ast
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -84,7 +83,3 @@ class TaskLintPlugin:
             return
         for finding in plugin_support.check_buffer(text, self.tree, path, self.task_decorators, self.source_roots):
             yield finding.line, finding.column, f"{finding.code} {finding.message}", type(self)
-
-
-def _absolute(path: str) -> str:
-    return os.path.abspath(path)

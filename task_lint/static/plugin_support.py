@@ -117,9 +117,24 @@ def check_buffer(
     result = analyse_module(project, path, module)
     findings = list(result.findings)
     if result.names:
-        others = [n for n in _project_names(_root_of(absolute, roots), decorators, roots) if n.path != absolute]
-        mine = [TaskName(n.name, n.explicit, n.qualified_name, absolute, n.line, n.column) for n in result.names]
+        # Name the other definitions by the paths the CLI would print, so both report the same message.
+        mine_path = _display_path(absolute)
+        others = [
+            TaskName(n.name, n.explicit, n.qualified_name, _display_path(n.path), n.line, n.column)
+            for n in _project_names(_root_of(absolute, roots), decorators, roots)
+            if n.path != absolute
+        ]
+        mine = [TaskName(n.name, n.explicit, n.qualified_name, mine_path, n.line, n.column) for n in result.names]
         for finding in duplicate_names([*others, *mine]):
-            if finding.path == absolute:
+            if finding.path == mine_path:
                 findings.append(Finding(path, finding.line, finding.column, finding.code, finding.message))
     return findings
+
+
+def _display_path(absolute: str) -> str:
+    """Return the path relative to the working directory when it is inside it, else the absolute path."""
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # on Windows, a path on another drive has no relative form
+        return absolute
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative

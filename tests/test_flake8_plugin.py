@@ -1,0 +1,653 @@
+"""The `TSK` flake8 plugin, driven through real flake8 in subprocesses.
+
+Each test writes a small project under `tmp_path` and runs flake8 with that folder as
+the working directory, so flake8 finds the `setup.cfg`, `tox.ini` or `.flake8` there
+the way it does for a user. Other installed plugins (pycodestyle, pyflakes, perhaps
+flake8-annotations) report too, so tests pick the lines with the codes they check.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+TIMEOUT = 120
+
+MISSING_ANNOTATION = """\
+from task_lint import task
+
+
+@task
+def ship(order_id, express: bool = False) -> None:
+    \"\"\"Ship an order.\"\"\"
+"""
+
+CELERY_AND_PREFECT = """\
+import prefect
+from celery import shared_task
+
+
+@shared_task
+def resize(width) -> None:
+    \"\"\"Resize.\"\"\"
+
+
+@prefect.task
+def crop(height) -> None:
+    \"\"\"Crop.\"\"\"
+"""
+
+_LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+):(?P<column>\d+): (?P<code>[A-Z]+[0-9]+) (?P<text>.*)$")
+
+
+class Line(NamedTuple):
+    """One line of flake8's default output format."""
+
+    path: str
+    line: int
+    column: int
+    code: str
+    text: str
+
+
+def flake8(cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m flake8` in `cwd`, which makes flake8 read the config files there."""
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=_utf8_env(),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def flake8_patched(cwd: Path, patch: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run flake8's `main` in a fresh interpreter after executing `patch` there.
+
+    With the `fork` start method, `-j` workers inherit the patch.
+    """
+    script = f"{patch}\nimport sys\nfrom flake8.main import cli\nsys.exit(cli.main(sys.argv[1:]))\n"
+    return subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=_utf8_env(),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def _utf8_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUTF8": "1", "PYTHONIOENCODING": "utf-8"}
+
+
+def parse(output: str) -> list[Line]:
+    lines = []
+    for raw in output.splitlines():
+        match = _LINE.match(raw)
+        assert match is not None, f"not a flake8 line: {raw!r}"
+        lines.append(
+            Line(match["path"], int(match["line"]), int(match["column"]), match["code"], match["text"]),
+        )
+    return lines
+
+
+def tsk(output: str) -> list[Line]:
+    return [line for line in parse(output) if line.code.startswith("TSK")]
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def column_of(path: Path, line: int, word: str) -> int:
+    """Return flake8's 1-based column of `word` on a line, counted in characters."""
+    text = path.read_text(encoding="utf-8").splitlines()[line - 1]
+    return text.index(word) + 1
+
+
+# --- Files and stdin -----------------------------------------------------------------
+
+
+def test_file_reports_missing_annotation(tmp_path: Path) -> None:
+    path = write(tmp_path, "jobs.py", MISSING_ANNOTATION)
+
+    result = flake8(tmp_path, "jobs.py")
+
+    assert result.returncode == 1, result.stderr
+    found = tsk(result.stdout)
+    assert [(line.path, line.line, line.code) for line in found] == [("jobs.py", 5, "TSK101")]
+    assert found[0].column == column_of(path, 5, "order_id")
+    assert found[0].text == "parameter `order_id` of task `ship` has no type annotation"
+
+
+def test_stdin_matches_file(tmp_path: Path) -> None:
+    source = MISSING_ANNOTATION + "\n\nimport os\n"
+    write(tmp_path, "jobs.py", source)
+
+    on_disk = flake8(tmp_path, "jobs.py")
+    on_stdin = flake8(tmp_path, "--stdin-display-name", "jobs.py", "-", stdin=source)
+
+    assert on_disk.returncode == 1
+    assert on_stdin.returncode == 1
+    assert tsk(on_disk.stdout)
+    assert on_stdin.stdout == on_disk.stdout
+    assert on_stdin.stderr == ""
+
+
+def test_stdin_buffer_wins_over_disk(tmp_path: Path) -> None:
+    """An editor's unsaved buffer is checked, not the saved file."""
+    write(tmp_path, "jobs.py", MISSING_ANNOTATION.replace("order_id,", "order_id: int,"))
+    assert tsk(flake8(tmp_path, "jobs.py").stdout) == []
+
+    result = flake8(tmp_path, "--stdin-display-name", "jobs.py", "-", stdin=MISSING_ANNOTATION)
+
+    assert [(line.path, line.line, line.code) for line in tsk(result.stdout)] == [("jobs.py", 5, "TSK101")]
+
+
+def test_stdin_unsaved_new_file(tmp_path: Path) -> None:
+    result = flake8(tmp_path, "--stdin-display-name", "draft.py", "-", stdin=MISSING_ANNOTATION)
+
+    assert not (tmp_path / "draft.py").exists()
+    assert [(line.path, line.line, line.code) for line in tsk(result.stdout)] == [("draft.py", 5, "TSK101")]
+
+
+def test_parallel_jobs_match_serial(tmp_path: Path) -> None:
+    for number in range(6):
+        write(tmp_path, f"jobs_{number}.py", MISSING_ANNOTATION.replace("ship", f"ship_{number}"))
+    write(tmp_path, "plain.py", "import os\n")
+
+    serial = flake8(tmp_path, "-j1", ".")
+    parallel = flake8(tmp_path, "-j2", ".")
+
+    assert serial.returncode == 1
+    assert parallel.returncode == 1
+    assert len(tsk(serial.stdout)) == 6
+    assert sorted(parallel.stdout.splitlines()) == sorted(serial.stdout.splitlines())
+    assert parallel.stderr == ""
+
+
+# --- noqa ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("comment", "reported"),
+    [
+        ("# noqa", False),
+        ("# noqa: TSK101", False),
+        ("# noqa:TSK1", False),
+        ("# NOQA: E501,TSK101", False),
+        ("# noqa: E501", True),
+        ("# noqa: TSK102", True),
+    ],
+    ids=["bare", "code", "prefix", "list", "other-code", "other-tsk-code"],
+)
+def test_noqa_on_parameter_line(tmp_path: Path, comment: str, reported: bool) -> None:
+    write(
+        tmp_path,
+        "jobs.py",
+        f"""\
+        from task_lint import task
+
+
+        @task
+        def ship(
+            order_id,  {comment}
+            express: bool = False,
+        ) -> None:
+            \"\"\"Ship an order.\"\"\"
+        """,
+    )
+
+    result = flake8(tmp_path, "jobs.py")
+
+    codes = [line.code for line in tsk(result.stdout)]
+    assert codes == (["TSK101"] if reported else [])
+
+
+def test_noqa_keeps_other_lines(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "jobs.py",
+        """\
+        from task_lint import task
+
+
+        @task
+        def ship(
+            order_id,  # noqa: TSK101
+            express,
+        ) -> None:
+            \"\"\"Ship an order.\"\"\"
+        """,
+    )
+
+    result = flake8(tmp_path, "jobs.py")
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(7, "TSK101")]
+
+
+# --- Options and configuration files -------------------------------------------------
+
+
+def test_decorators_default_unset(tmp_path: Path) -> None:
+    write(tmp_path, "media.py", CELERY_AND_PREFECT)
+
+    result = flake8(tmp_path, "media.py")
+
+    assert tsk(result.stdout) == []
+
+
+def test_decorators_on_command_line(tmp_path: Path) -> None:
+    write(tmp_path, "media.py", CELERY_AND_PREFECT)
+
+    result = flake8(tmp_path, "--task-decorators", "celery.shared_task, prefect.task", "media.py")
+
+    found = [(line.line, line.code) for line in tsk(result.stdout)]
+    assert found == [(6, "TSK101"), (11, "TSK101")]
+
+
+@pytest.mark.parametrize("config_name", ["setup.cfg", "tox.ini", ".flake8"])
+def test_decorators_from_config_file(tmp_path: Path, config_name: str) -> None:
+    write(
+        tmp_path,
+        config_name,
+        """\
+        [flake8]
+        task-decorators =
+            celery.shared_task ,
+            prefect.task,airflow.sdk.task
+        """,
+    )
+    write(tmp_path, "media.py", CELERY_AND_PREFECT)
+
+    result = flake8(tmp_path, "media.py")
+
+    assert result.returncode == 1, result.stderr
+    found = [(line.line, line.code) for line in tsk(result.stdout)]
+    assert found == [(6, "TSK101"), (11, "TSK101")]
+
+
+def test_decorators_config_one_line(tmp_path: Path) -> None:
+    write(tmp_path, "setup.cfg", "[flake8]\ntask-decorators = celery.shared_task, prefect.task\n")
+    write(tmp_path, "media.py", CELERY_AND_PREFECT)
+
+    result = flake8(tmp_path, "media.py")
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(6, "TSK101"), (11, "TSK101")]
+
+
+def test_decorators_config_on_stdin(tmp_path: Path) -> None:
+    write(tmp_path, "tox.ini", "[flake8]\ntask-decorators =\n    celery.shared_task\n    prefect.task\n")
+
+    result = flake8(tmp_path, "--stdin-display-name", "media.py", "-", stdin=CELERY_AND_PREFECT)
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(6, "TSK101"), (11, "TSK101")]
+
+
+def test_decorators_config_parallel(tmp_path: Path) -> None:
+    write(tmp_path, ".flake8", "[flake8]\ntask-decorators = celery.shared_task,\n    prefect.task\n")
+    for number in range(3):
+        write(tmp_path, f"media_{number}.py", CELERY_AND_PREFECT)
+
+    result = flake8(tmp_path, "-j2", ".")
+
+    found = sorted((line.path, line.line) for line in tsk(result.stdout))
+    expected = sorted((f"./media_{n}.py", line) for n in range(3) for line in (6, 11))
+    assert found == expected
+
+
+SOURCE_WITHOUT_DOCSTRING = """\
+from task_lint import task
+
+
+@task
+def ship(order_id: int) -> None:
+    pass
+"""
+
+
+def test_opt_in_rule_silent_by_default(tmp_path: Path) -> None:
+    write(tmp_path, "jobs.py", SOURCE_WITHOUT_DOCSTRING)
+
+    result = flake8(tmp_path, "jobs.py")
+
+    assert result.returncode == 0, result.stdout
+    assert tsk(result.stdout) == []
+
+
+def test_extend_select_enables_opt_in(tmp_path: Path) -> None:
+    write(tmp_path, "jobs.py", SOURCE_WITHOUT_DOCSTRING)
+
+    result = flake8(tmp_path, "--extend-select", "TSK901", "jobs.py")
+
+    found = tsk(result.stdout)
+    assert [(line.line, line.code) for line in found] == [(5, "TSK901")]
+    assert found[0].text == "task `ship` has no docstring"
+
+
+def test_extend_select_from_config(tmp_path: Path) -> None:
+    write(tmp_path, "setup.cfg", "[flake8]\nextend-select = TSK901\n")
+    write(tmp_path, "jobs.py", SOURCE_WITHOUT_DOCSTRING)
+
+    result = flake8(tmp_path, "jobs.py")
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(5, "TSK901")]
+
+
+def test_extend_ignore_hides_rule(tmp_path: Path) -> None:
+    write(tmp_path, "jobs.py", MISSING_ANNOTATION)
+
+    result = flake8(tmp_path, "--extend-ignore", "TSK101", "jobs.py")
+
+    assert tsk(result.stdout) == []
+
+
+# --- Columns -------------------------------------------------------------------------
+
+
+def test_column_after_non_ascii_string(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "greet.py",
+        """\
+        from task_lint import task
+
+
+        @task
+        def greet(greeting: str = "héllo wörld", name=None) -> str:
+            \"\"\"Greet.\"\"\"
+            return greeting
+        """,
+    )
+    text = path.read_text(encoding="utf-8").splitlines()[4]
+    byte_column = text.encode("utf-8").index(b"name") + 1
+
+    result = flake8(tmp_path, "greet.py")
+
+    found = [line for line in tsk(result.stdout) if line.code == "TSK101"]
+    assert len(found) == 1
+    assert found[0].column == column_of(path, 5, "name=")
+    assert found[0].column != byte_column
+
+
+def test_column_after_non_ascii_identifier(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "wave.py",
+        """\
+        from task_lint import task
+
+
+        @task
+        def wave(größe: int, who) -> None:
+            \"\"\"Wave.\"\"\"
+        """,
+    )
+
+    result = flake8(tmp_path, "wave.py")
+
+    found = tsk(result.stdout)
+    assert [(line.line, line.code) for line in found] == [(5, "TSK101")]
+    assert found[0].column == column_of(path, 5, "who")
+
+
+def test_column_on_stdin_non_ascii(tmp_path: Path) -> None:
+    source = textwrap.dedent(
+        """\
+        from task_lint import task
+
+
+        @task
+        def wave(größe: int, who, ünit: str = "ß") -> None:
+            \"\"\"Wave.\"\"\"
+        """
+    )
+    path = write(tmp_path, "wave.py", source)
+
+    result = flake8(tmp_path, "--stdin-display-name", "wave.py", "-", stdin=source)
+
+    found = tsk(result.stdout)
+    assert [line.column for line in found] == [column_of(path, 5, "who")]
+
+
+# --- Internal failures ---------------------------------------------------------------
+
+# Make task discovery fail for `broken.py` only, as a bug in task_lint would.
+FAIL_ON_BROKEN = """\
+from task_lint.static import discovery
+
+_collect = discovery.TaskCollector.collect
+
+
+def _failing_collect(self):
+    if self.module.path.endswith("broken.py"):
+        raise RuntimeError("injected failure")
+    return _collect(self)
+
+
+discovery.TaskCollector.collect = _failing_collect
+"""
+
+# Make the plugin's adapter itself fail, outside the checker's own error handling.
+FAIL_IN_ADAPTER = """\
+from task_lint.static import plugin_support
+
+_check_buffer = plugin_support.check_buffer
+
+
+def _failing_check_buffer(text, tree, path, *args):
+    if path.endswith("broken.py"):
+        raise ValueError("injected failure")
+    return _check_buffer(text, tree, path, *args)
+
+
+plugin_support.check_buffer = _failing_check_buffer
+"""
+
+BROKEN_SOURCE = """\
+import os
+
+from task_lint import task
+
+
+@task
+def ship(order_id) -> None:
+    \"\"\"Ship an order.\"\"\"
+"""
+
+
+def _write_failure_project(root: Path) -> None:
+    write(root, "broken.py", BROKEN_SOURCE)
+    write(root, "good.py", MISSING_ANNOTATION)
+    write(root, "other.py", "import sys\n")
+
+
+def _assert_failure_contained(result: subprocess.CompletedProcess[str], error: str) -> None:
+    lines = parse(result.stdout)
+    broken = [line for line in lines if line.path.endswith("broken.py")]
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [line.code for line in broken if line.code.startswith("TSK")] == ["TSK999"]
+    assert f"{error}: injected failure" in next(line.text for line in broken if line.code == "TSK999")
+    assert "F401" in {line.code for line in broken}
+    assert [line.code for line in lines if line.path.endswith("good.py")].count("TSK101") == 1
+    assert [line.code for line in lines if line.path.endswith("other.py")] == ["F401"]
+
+
+def test_internal_failure_one_finding(tmp_path: Path) -> None:
+    _write_failure_project(tmp_path)
+
+    result = flake8_patched(tmp_path, FAIL_ON_BROKEN, "-j1", "broken.py", "good.py", "other.py")
+
+    _assert_failure_contained(result, "RuntimeError")
+
+
+def test_adapter_failure_one_finding(tmp_path: Path) -> None:
+    _write_failure_project(tmp_path)
+
+    result = flake8_patched(tmp_path, FAIL_IN_ADAPTER, "-j1", "broken.py", "good.py", "other.py")
+
+    _assert_failure_contained(result, "ValueError")
+
+
+@pytest.mark.skipif(
+    multiprocessing.get_start_method() != "fork", reason="workers inherit the injected failure only when forked"
+)
+@pytest.mark.parametrize(
+    ("patch", "error"),
+    [(FAIL_ON_BROKEN, "RuntimeError"), (FAIL_IN_ADAPTER, "ValueError")],
+    ids=["checker", "adapter"],
+)
+def test_internal_failure_parallel(tmp_path: Path, patch: str, error: str) -> None:
+    _write_failure_project(tmp_path)
+
+    result = flake8_patched(tmp_path, patch, "-j2", "broken.py", "good.py", "other.py")
+
+    _assert_failure_contained(result, error)
+
+
+def test_failure_on_stdin_one_finding(tmp_path: Path) -> None:
+    result = flake8_patched(tmp_path, FAIL_ON_BROKEN, "--stdin-display-name", "broken.py", "-", stdin=BROKEN_SOURCE)
+
+    lines = parse(result.stdout)
+    assert result.returncode == 1, result.stderr
+    assert [line.code for line in lines if line.code.startswith("TSK")] == ["TSK999"]
+    assert "F401" in {line.code for line in lines}
+
+
+# --- Spawned workers -----------------------------------------------------------------
+
+SPAWN_MAIN = """\
+import multiprocessing
+import sys
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method(sys.argv.pop(1))
+    from flake8.main import cli
+
+    sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_options_reach_spawned_workers(tmp_path: Path, method: str) -> None:
+    """Workers that re-parse the options (the default from Python 3.14) still see them."""
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available here")
+    write(tmp_path, "setup.cfg", "[flake8]\ntask-decorators = celery.shared_task, prefect.task\n")
+    for number in range(3):
+        write(tmp_path, f"media_{number}.py", CELERY_AND_PREFECT)
+    write(tmp_path, "run_flake8.py", SPAWN_MAIN)
+
+    result = subprocess.run(
+        [sys.executable, "run_flake8.py", method, "-j2", "media_0.py", "media_1.py", "media_2.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=_utf8_env(),
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert len(tsk(result.stdout)) == 6
+
+
+# --- Resolution across modules -------------------------------------------------------
+
+
+def _write_reexport_project(root: Path) -> None:
+    write(root, "shop/__init__.py", 'from shop.util import job\n\n__all__ = ["job"]\n')
+    write(root, "shop/util.py", "from task_lint import task as job\n")
+    write(
+        root,
+        "shop/orders.py",
+        """\
+        from shop import job
+
+
+        @job
+        def ship(order_id) -> None:
+            \"\"\"Ship an order.\"\"\"
+        """,
+    )
+
+
+def test_reexported_decorator_from_file(tmp_path: Path) -> None:
+    _write_reexport_project(tmp_path)
+
+    result = flake8(tmp_path, "shop/orders.py")
+
+    found = tsk(result.stdout)
+    assert [(line.path, line.line, line.code) for line in found] == [("shop/orders.py", 5, "TSK101")]
+    assert "`order_id` of task `ship`" in found[0].text
+
+
+def test_reexported_decorator_on_stdin(tmp_path: Path) -> None:
+    _write_reexport_project(tmp_path)
+    source = (tmp_path / "shop/orders.py").read_text(encoding="utf-8")
+
+    result = flake8(tmp_path, "--stdin-display-name", "shop/orders.py", "-", stdin=source)
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(5, "TSK101")]
+
+
+def test_reexported_decorator_parallel(tmp_path: Path) -> None:
+    _write_reexport_project(tmp_path)
+    write(tmp_path, "shop/billing.py", "from shop import job\n\n\n@job\ndef bill(amount) -> None:\n    pass\n")
+
+    result = flake8(tmp_path, "-j2", "shop")
+
+    found = sorted((line.path, line.line, line.code) for line in tsk(result.stdout))
+    assert found == [("shop/billing.py", 5, "TSK101"), ("shop/orders.py", 5, "TSK101")]
+
+
+def test_relative_reexport_resolves(tmp_path: Path) -> None:
+    _write_reexport_project(tmp_path)
+    write(tmp_path, "shop/returns.py", 'from . import job\n\n\n@job\ndef refund(amount) -> None:\n    """R."""\n')
+
+    result = flake8(tmp_path, "shop/returns.py")
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(5, "TSK101")]
+
+
+def test_duplicate_name_across_files(tmp_path: Path) -> None:
+    source = '''\
+    from task_lint import task
+
+
+    @task(name="billing.total")
+    def total(amount: int) -> int:
+        """Add up."""
+        return amount
+    '''
+    write(tmp_path, "first.py", source)
+    write(tmp_path, "second.py", source)
+
+    result = flake8(tmp_path, "second.py")
+
+    found = tsk(result.stdout)
+    assert [(line.path, line.line, line.code) for line in found] == [("second.py", 5, "TSK206")]
+    assert found[0].text == "task name `billing.total` is also used by `first:total at first.py:5`"
