@@ -5,7 +5,8 @@ the README's rule list and docs/rules.md all read this table, so they cannot dri
 
 Codes are `TSK` plus three digits. The hundreds give the family: 0xx files that
 cannot be read, 1xx annotations, 2xx task structure and location, 3xx
-serialization, 4xx defaults, 9xx opt-in strictness and internal failures.
+serialization, 4xx defaults, 5xx worker generation, 9xx opt-in strictness and
+internal failures.
 """
 
 from __future__ import annotations
@@ -204,6 +205,20 @@ RULES: tuple[Rule, ...] = (
         ),
         example="@task\ndef tag(names: list[str] = []) -> list[str]:\n    ...",
         fix="@task\ndef tag(names: tuple[str, ...] = ()) -> list[str]:\n    ...",
+    ),
+    Rule(
+        code="TSK501",
+        name="uncarriable-name",
+        message="task `{task}` uses `{name}`, which a self-contained worker cannot carry ({reason})",
+        rationale=(
+            "`task-lint workers --self-contained` copies the task and every module-level name it uses into "
+            "the worker, so the worker never imports the task's module. A name bound by a call with side "
+            "effects (a client, a connection, an open file), a global the task writes, or a name from a star "
+            "import would behave differently in the worker, so such a task gets a module-importing worker or none. "
+            "Only the workers command reports this rule."
+        ),
+        example="client = make_client()\n\n@task\ndef fetch(key: str) -> str:\n    return client.get(key)",
+        fix="@task\ndef fetch(key: str) -> str:\n    client = make_client()\n    return client.get(key)",
     ),
     Rule(
         code="TSK901",
