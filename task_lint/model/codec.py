@@ -670,6 +670,9 @@ def _is_none_codec(codec: Codec) -> bool:
 
 
 def _exact_value_match(codec: Codec, value: Any) -> bool:
+    # Options that accept anything (`Any`, unresolved names) are a last resort.
+    if isinstance(codec, (AnyCodec, OpaqueCodec)):
+        return False
     if isinstance(codec, ScalarCodec) and codec.kind == "float":
         return isinstance(value, float)
     return True

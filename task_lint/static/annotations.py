@@ -80,6 +80,11 @@ class StaticTypeReader:
         self._class_stack: set[int] = set()
         # Enum aliases (a member whose value repeats an earlier one) by definition key.
         self._enum_aliases: dict[str, dict[str, str]] = {}
+        # Whether a module has `from __future__ import annotations`, by module name.
+        self._postponed_modules: dict[str, bool] = {}
+        # PEP 695 type parameters of the classes whose fields are being read, innermost
+        # last: bare name to the key that type arguments are bound under.
+        self._type_params: list[dict[str, str]] = []
 
     # --- Entry points ---------------------------------------------------------------
 
@@ -89,11 +94,50 @@ class StaticTypeReader:
         module: ModuleInfo,
         scopes: tuple[ScopeSymbols, ...] = (),
         type_vars: TypeVars | None = None,
+        *,
+        as_unit: bool = False,
     ) -> TypeNode:
+        """Read one annotation expression into a type node.
+
+        `as_unit` reads it the way `typing.get_type_hints` evaluates a string: against
+        the module's globals only, and unresolved as a whole when any name in it is not
+        defined when the task runs. The runtime reads class fields that way.
+        """
         try:
+            if as_unit:
+                return self._read_unit(node, self._unit_text(node, module), module, type_vars or {})
             return self._read(node, module, scopes, type_vars or {})
         except RecursionError:
             return UnsupportedType(_unparse(node), "is nested too deeply")
+
+    def read_signature(self, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...] = ()) -> TypeNode:
+        """Read a parameter or return annotation of a task the way the runtime reads it.
+
+        Under `from __future__ import annotations` every annotation is a string at run
+        time, so it is read as one unit.
+        """
+        if self._postponed(module):
+            return self.read(node, module, as_unit=True)
+        return self.read(node, module, scopes)
+
+    def _postponed(self, module: ModuleInfo) -> bool:
+        cached = self._postponed_modules.get(module.name)
+        if cached is None:
+            cached = any(
+                isinstance(statement, ast.ImportFrom)
+                and statement.module == "__future__"
+                and any(alias.name == "annotations" for alias in statement.names)
+                for statement in module.tree.body
+            )
+            self._postponed_modules[module.name] = cached
+        return cached
+
+    def _unit_text(self, node: ast.expr, module: ModuleInfo) -> str:
+        # The text the runtime shows: the string as written, or under postponed
+        # evaluation the annotation as Python's compiler turned it into a string.
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and not self._postponed(module):
+            return node.value
+        return _unparse(node)
 
     # --- Expressions ----------------------------------------------------------------
 
@@ -102,10 +146,13 @@ class StaticTypeReader:
             if node.value is None:
                 return ScalarType("none")
             if isinstance(node.value, str):
-                return self._read_string(node.value, module, scopes, tv)
+                return self._read_string(node.value, module, tv)
             return UnsupportedType(repr(node.value), NO_JSON_FORM)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self._union([node.left, node.right], module, scopes, tv)
+        if isinstance(node, ast.Name) and self._type_params and node.id in self._type_params[-1]:
+            key = self._type_params[-1][node.id]
+            return tv[key] if key in tv else UnsupportedType(node.id, TYPE_VAR_REASON)
         if isinstance(node, (ast.Name, ast.Attribute)):
             symbol = self.project.resolve_expr(module, node, scopes)
             return self._read_symbol(symbol, node, module, scopes, tv)
@@ -113,12 +160,67 @@ class StaticTypeReader:
             return self._read_subscript(node, module, scopes, tv)
         return UnresolvedType(_unparse(node), "is not a type expression that task-lint can read without running code")
 
-    def _read_string(self, text: str, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars) -> TypeNode:
+    def _read_string(self, text: str, module: ModuleInfo, tv: TypeVars) -> TypeNode:
         try:
             parsed = ast.parse(text.strip(), mode="eval")
         except SyntaxError as error:
             return UnresolvedType(text, f"SyntaxError: {error.msg}")
-        return self._read(parsed.body, module, scopes, tv)
+        return self._read_unit(parsed.body, text, module, tv)
+
+    def _read_unit(self, node: ast.expr, text: str, module: ModuleInfo, tv: TypeVars) -> TypeNode:
+        # `typing.get_type_hints` evaluates a string with the module's globals and no
+        # locals, and one undefined name makes the whole string fail.
+        name = self._first_undefined(node, module)
+        if name is not None:
+            return UnresolvedType(text, undefined(name))
+        return self._read(node, module, (), tv)
+
+    def _first_undefined(self, node: ast.expr, module: ModuleInfo) -> str | None:
+        """Return the name that `NameError` would report when the annotation is evaluated.
+
+        Names are checked in evaluation order. Strings nested in the annotation are
+        forward references that `typing` evaluates afterwards, except the values of a
+        `Literal` and the metadata of an `Annotated`.
+        """
+        nested: list[str] = []
+        stack: list[tuple[ast.AST, bool]] = [(node, True)]
+        while stack:
+            current, forward = stack.pop()
+            if isinstance(current, ast.Name):
+                type_param = bool(self._type_params) and current.id in self._type_params[-1]
+                if not type_param and self.project.resolve_name(module, current.id).kind in (
+                    "unknown",
+                    "type_checking",
+                ):
+                    return current.id
+                continue
+            if isinstance(current, ast.Constant):
+                if forward and isinstance(current.value, str):
+                    nested.append(current.value)
+                continue
+            children = [(child, forward) for child in ast.iter_child_nodes(current)]
+            if isinstance(current, ast.Subscript):
+                children = [(current.value, forward), *self._subscript_children(current, forward, module)]
+            stack.extend(reversed(children))
+        for text in nested:
+            try:
+                parsed = ast.parse(text.strip(), mode="eval")
+            except SyntaxError:
+                continue  # read() reports the syntax error itself
+            name = self._first_undefined(parsed.body, module)
+            if name is not None:
+                return name
+        return None
+
+    def _subscript_children(self, node: ast.Subscript, forward: bool, module: ModuleInfo) -> list[tuple[ast.AST, bool]]:
+        origin = self.project.resolve_expr(module, node.value)
+        q = names.normalize(origin.qualified) if origin.qualified else None
+        args = _subscript_args(node.slice)
+        if q in names.LITERALS:
+            return [(arg, False) for arg in args]
+        if q in names.ANNOTATED and args:
+            return [(args[0], forward), *((arg, False) for arg in args[1:])]
+        return [(arg, forward) for arg in args]
 
     def _union(
         self, parts: list[ast.expr], module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars
@@ -459,11 +561,17 @@ class StaticTypeReader:
     def _object_fields(
         self, classdef: ast.ClassDef, module: ModuleInfo, kind: ObjectKind, tv: TypeVars
     ) -> list[FieldDef] | UnsupportedType:
-        if kind == "dataclass":
-            return self._dataclass_fields(classdef, module, tv)
-        if kind == "typeddict":
-            return self._typeddict_fields(classdef, module, tv)
-        return self._namedtuple_fields(classdef, module, tv)
+        # Type parameters of `class Box[T]:` are names only inside that class's body.
+        params = getattr(classdef, "type_params", None) or []
+        self._type_params.append({param.name: f"{module.name}.{classdef.name}.{param.name}" for param in params})
+        try:
+            if kind == "dataclass":
+                return self._dataclass_fields(classdef, module, tv)
+            if kind == "typeddict":
+                return self._typeddict_fields(classdef, module, tv)
+            return self._namedtuple_fields(classdef, module, tv)
+        finally:
+            self._type_params.pop()
 
     def _class_bases(self, classdef: ast.ClassDef, module: ModuleInfo) -> list[tuple[ast.ClassDef, ModuleInfo]]:
         found = []
@@ -517,7 +625,7 @@ class StaticTypeReader:
             if not init:
                 collected[name] = None
                 continue
-            node = self.read(annotation, module, (), tv)
+            node = self.read(annotation, module, type_vars=tv, as_unit=True)
             default = None
             if factory is not None:
                 default = DefaultValue(display=_factory_display(factory))
@@ -562,7 +670,7 @@ class StaticTypeReader:
                 required = True
             elif wrapper in names.NOT_REQUIRED:
                 required = False
-            node = self.read(statement.annotation, module, (), tv)
+            node = self.read(statement.annotation, module, type_vars=tv, as_unit=True)
             fields = [field for field in fields if field.name != statement.target.id]
             fields.append(FieldDef(statement.target.id, node, required))
         return fields
@@ -572,7 +680,7 @@ class StaticTypeReader:
         for statement in classdef.body:
             if not isinstance(statement, ast.AnnAssign) or not isinstance(statement.target, ast.Name):
                 continue
-            node = self.read(statement.annotation, module, (), tv)
+            node = self.read(statement.annotation, module, type_vars=tv, as_unit=True)
             default = None
             if statement.value is not None:
                 default = static_default(
@@ -611,7 +719,9 @@ class StaticTypeReader:
             return RefType(key)
         self.definitions[key] = ObjectDef(key, name, module.name, qualname, "namedtuple", ())
         fields = [
-            FieldDef(field_name, self.read(annotation, module) if annotation is not None else AnyType(), True)
+            FieldDef(
+                field_name, self.read(annotation, module, as_unit=True) if annotation is not None else AnyType(), True
+            )
             for field_name, annotation in field_specs
         ]
         self.definitions[key] = ObjectDef(key, name, module.name, qualname, "namedtuple", tuple(fields))

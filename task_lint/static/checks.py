@@ -42,7 +42,7 @@ def annotation_rules(task: StaticTask) -> Iterator[Finding]:
         if problem.code == "TSK101":
             position = site.position if site else None
         elif problem.code == "TSK102":
-            position = task.position
+            position = task.function_position
         elif problem.parameter is None:
             position = task.returns_position
         else:
@@ -86,7 +86,7 @@ def missing_execute(task: StaticTask) -> Iterator[Finding]:
 def defaults(task: StaticTask) -> Iterator[Finding]:
     """TSK401 and TSK402: defaults of the wrong type, and mutable defaults."""
     for site in task.sites:
-        if site.default is None or site.default_text is None:
+        if site.default_text is None:
             continue
         parameter = task.description.parameter(site.name)
         if site.default_mismatch and parameter.annotation is not None:

@@ -26,7 +26,15 @@ from task_lint.static import names
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.symbols import ScopeSymbols
 
-__all__ = ["UNKNOWN_VALUE", "StaticEnumMember", "evaluate", "is_mutable_default", "static_default", "static_wire"]
+__all__ = [
+    "UNKNOWN_VALUE",
+    "StaticEnumMember",
+    "default_matches",
+    "evaluate",
+    "is_mutable_default",
+    "static_default",
+    "static_wire",
+]
 
 
 class _Unknown:
@@ -255,6 +263,18 @@ def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> 
         return True, codec.encode(value)
     except (ValueError, TypeError, RecursionError):
         return False, None
+
+
+def default_matches(value: Any, node: TypeNode, definitions: Definitions) -> bool:
+    """Return whether an evaluated default is a valid value of its annotation.
+
+    Only the check counts: a value that matches but has no JSON form (a `None` in a
+    union with an unresolved name) is not a mismatch.
+    """
+    try:
+        return CodecBuilder(definitions).build(node).check(value)
+    except (ValueError, TypeError, RecursionError):
+        return False
 
 
 def static_default(

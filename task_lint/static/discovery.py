@@ -19,7 +19,7 @@ from task_lint.model.task import ParameterDescription, ParameterKind, SourcePosi
 from task_lint.model.types import Definitions, TypeNode
 from task_lint.static import names
 from task_lint.static.annotations import StaticTypeReader
-from task_lint.static.defaults import UNKNOWN_VALUE, evaluate, is_mutable_default, static_default, static_wire
+from task_lint.static.defaults import UNKNOWN_VALUE, default_matches, evaluate, is_mutable_default, static_default
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.symbols import ScopeSymbols, is_main_guard
 
@@ -28,11 +28,15 @@ FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 
 
 class ParameterSite(Record):
-    """Where a parameter, its annotation and its default sit, and what the default evaluates to."""
+    """Where a parameter, its annotation and its default sit, and what the default evaluates to.
+
+    Positions are None when the parameter is in another file, as for an `execute`
+    inherited from a base class in another module.
+    """
 
     name: str
     kind: ParameterKind
-    position: SourcePosition
+    position: SourcePosition | None
     annotation: SourcePosition | None = None
     default: SourcePosition | None = None
     default_text: str | None = None
@@ -56,6 +60,8 @@ class StaticTask(Record):
     sites: tuple[ParameterSite, ...]
     missing_execute: bool = False
     has_docstring: bool = True
+    # The `def` of the task function, or of `execute` when it is in this file.
+    function_position: SourcePosition | None = None
 
     @property
     def name(self) -> str:
@@ -79,6 +85,7 @@ class _Frame:
         scopes: tuple[ScopeSymbols, ...],
         main_guard: bool,
         is_task_class: bool = False,
+        class_scope: ScopeSymbols | None = None,
     ) -> None:
         self.kind = kind
         self.name = name
@@ -86,6 +93,14 @@ class _Frame:
         self.scopes = scopes
         self.main_guard = main_guard
         self.is_task_class = is_task_class
+        # A class body's own names are visible to the decorators and bases written
+        # directly in it, but not inside its methods.
+        self.class_scope = class_scope
+
+    @property
+    def statement_scopes(self) -> tuple[ScopeSymbols, ...]:
+        """Scopes visible to a decorator or base class expression written in this frame."""
+        return self.scopes if self.class_scope is None else (*self.scopes, self.class_scope)
 
 
 class TaskCollector:
@@ -113,7 +128,15 @@ class TaskCollector:
         if isinstance(node, ast.ClassDef):
             return self._visit_class(node, frame)
         if isinstance(node, ast.If) and is_main_guard(node.test):
-            guarded = _Frame(frame.kind, frame.name, frame.qualname_prefix, frame.scopes, True, frame.is_task_class)
+            guarded = _Frame(
+                frame.kind,
+                frame.name,
+                frame.qualname_prefix,
+                frame.scopes,
+                True,
+                frame.is_task_class,
+                frame.class_scope,
+            )
             guarded_children: list[tuple[ast.AST, _Frame]] = [(child, guarded) for child in node.body]
             return guarded_children + [(child, frame) for child in node.orelse]
         return [(child, frame) for child in _statement_children(node)]
@@ -129,6 +152,7 @@ class TaskCollector:
                 self._describe(
                     node,
                     self.module,
+                    position=self._position(node),
                     name=name or node.name,
                     explicit_name=name,
                     qualname=qualname,
@@ -136,6 +160,7 @@ class TaskCollector:
                     decorator=decorator,
                     options=options,
                     frame=frame,
+                    scopes=frame.statement_scopes,
                     drop_first=False,
                     doc=ast.get_docstring(node),
                 )
@@ -155,7 +180,7 @@ class TaskCollector:
         return None, {}
 
     def _decorator_kind(self, target: ast.expr, frame: _Frame) -> str | None:
-        symbol = self.project.resolve_expr(self.module, target, frame.scopes)
+        symbol = self.project.resolve_expr(self.module, target, frame.statement_scopes)
         which = self.project.is_task_decorator(symbol.qualified if symbol.kind != "unknown" else None)
         if which is not None:
             return which
@@ -186,10 +211,11 @@ class TaskCollector:
 
     def _visit_class(self, node: ast.ClassDef, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         qualname = frame.qualname_prefix + node.name
-        is_task_class = self.is_task_class(node, self.module, frame.scopes)
+        is_task_class = self.is_task_class(node, self.module, frame.statement_scopes)
         if is_task_class and not _is_abstract(node):
             self.tasks.append(self._describe_class(node, qualname, frame))
-        inner = _Frame("class", node.name, qualname + ".", frame.scopes, frame.main_guard, is_task_class)
+        class_scope = ScopeSymbols(node.body, self.module.name, self.module.is_package)
+        inner = _Frame("class", node.name, qualname + ".", frame.scopes, frame.main_guard, is_task_class, class_scope)
         return [(child, inner) for child in node.body]
 
     def is_task_class(self, node: ast.ClassDef, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...] = ()) -> bool:
@@ -218,8 +244,10 @@ class TaskCollector:
         self._class_task_cache[id(node)] = result
         return result
 
-    def _find_execute(self, node: ast.ClassDef, module: ModuleInfo) -> tuple[FunctionNode, ModuleInfo, bool] | None:
-        """Return `execute` (own or inherited from a task base), its module and whether it is a staticmethod."""
+    def _find_execute(
+        self, node: ast.ClassDef, module: ModuleInfo
+    ) -> tuple[FunctionNode, ast.ClassDef, ModuleInfo, bool] | None:
+        """Return `execute` (own or inherited), the class and module defining it, and whether it is a staticmethod."""
         seen: set[int] = set()
         pending: list[tuple[ast.ClassDef, ModuleInfo]] = [(node, module)]
         while pending:
@@ -233,7 +261,7 @@ class TaskCollector:
                         self.project.qualified_name(current_module, d) == "staticmethod"
                         for d in statement.decorator_list
                     )
-                    return statement, current_module, static
+                    return statement, current, current_module, static
             for base in current.bases:
                 target = base.value if isinstance(base, ast.Subscript) else base
                 symbol = self.project.resolve_expr(current_module, target, ())
@@ -277,10 +305,15 @@ class TaskCollector:
                 missing_execute=True,
                 has_docstring=class_doc is not None,
             )
-        execute, execute_module, is_static = found
-        task = self._describe(
+        execute, owner, execute_module, is_static = found
+        # Defaults and annotations of `execute` are evaluated in the body of the class
+        # that defines it, inside whatever encloses that class.
+        outer_scopes = frame.scopes if owner is node else ()
+        owner_scope = ScopeSymbols(owner.body, execute_module.name, execute_module.is_package)
+        return self._describe(
             execute,
             execute_module,
+            position=self._position(node),
             name=explicit or node.name,
             explicit_name=explicit,
             qualname=qualname,
@@ -288,11 +321,10 @@ class TaskCollector:
             decorator="task_lint.Task",
             options=options,
             frame=frame,
+            scopes=(*outer_scopes, owner_scope),
             drop_first=not is_static,
             doc=class_doc or ast.get_docstring(execute),
         )
-        # Findings about the class as a whole point at the class line.
-        return task.__class__(**{**task.__dict__, "position": self._position(node)})
 
     # --- Descriptions ---------------------------------------------------------------
 
@@ -301,6 +333,7 @@ class TaskCollector:
         node: FunctionNode,
         module: ModuleInfo,
         *,
+        position: SourcePosition,
         name: str,
         explicit_name: str | None,
         qualname: str,
@@ -308,17 +341,26 @@ class TaskCollector:
         decorator: str,
         options: dict[str, Any],
         frame: _Frame,
+        scopes: tuple[ScopeSymbols, ...],
         drop_first: bool,
         doc: str | None,
     ) -> StaticTask:
+        """Describe a task function or `execute` method. Findings about the whole task point at `position`.
+
+        `node` may be in another module (an inherited `execute`). Its positions are then
+        left out, so that findings point at `position` instead of a line of another file.
+        """
         definitions: Definitions = {}
         reader = StaticTypeReader(self.project, definitions)
+
+        def local(target: ast.AST | None) -> SourcePosition | None:
+            return self._position(target) if target is not None and module is self.module else None
+
         parsed = parse_docstring(doc)
-        scopes = frame.scopes if module is self.module else ()
         parameters: list[ParameterDescription] = []
         sites: list[ParameterSite] = []
         for arg, param_kind, default_node in _arguments(node, drop_first):
-            annotation = reader.read(arg.annotation, module, scopes) if arg.annotation is not None else None
+            annotation = reader.read_signature(arg.annotation, module, scopes) if arg.annotation is not None else None
             default = None
             site_default: dict[str, Any] = {}
             if default_node is not None:
@@ -334,19 +376,19 @@ class TaskCollector:
                     default=default,
                     description=parsed.parameters.get(arg.arg),
                     annotation_text=_unparse(arg.annotation) if arg.annotation is not None else None,
-                    position=self._position(arg),
+                    position=local(arg),
                 )
             )
             sites.append(
                 ParameterSite(
                     name=arg.arg,
                     kind=param_kind,
-                    position=self._position(arg),
-                    annotation=self._position(arg.annotation) if arg.annotation is not None else None,
+                    position=local(arg),
+                    annotation=local(arg.annotation),
                     **site_default,
                 )
             )
-        returns: TypeNode | None = reader.read(node.returns, module, scopes) if node.returns is not None else None
+        returns = reader.read_signature(node.returns, module, scopes) if node.returns is not None else None
         description = TaskDescription(
             name=name,
             module=self.module.name,
@@ -361,7 +403,7 @@ class TaskCollector:
             is_async=isinstance(node, ast.AsyncFunctionDef) and not _is_generator(node),
             options=options,
             path=self.module.path,
-            position=self._position(node),
+            position=position,
         )
         return StaticTask(
             description=description,
@@ -372,10 +414,11 @@ class TaskCollector:
             outer_name=frame.name,
             outer_is_task_class=frame.is_task_class,
             main_guard=frame.main_guard,
-            position=self._position(node),
-            returns_position=self._position(node.returns) if node.returns is not None else None,
+            position=position,
+            returns_position=local(node.returns),
             sites=tuple(sites),
             has_docstring=doc is not None,
+            function_position=local(node),
         )
 
     def _default_site(
@@ -390,7 +433,7 @@ class TaskCollector:
         value = evaluate(default_node, self.project, module, scopes, reader._enum_member)
         mismatch = False
         if value is not UNKNOWN_VALUE and annotation is not None:
-            mismatch = not static_wire(value, annotation, definitions)[0]
+            mismatch = not default_matches(value, annotation, definitions)
         return {
             "default": self._position(default_node) if module is self.module else None,
             "default_text": _unparse(default_node),

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from typing import Any
 
 from task_lint.model.record import Record
@@ -25,6 +26,9 @@ from task_lint.model.record import Record
 LOG = logging.getLogger("task_lint")
 
 _project_modules: dict[str, str] = {}
+# (path, mtime in ns, size) of each project module when it was last registered.
+# NOTE: a rewrite that keeps the size within one mtime tick of the file system goes unnoticed.
+_stamps: dict[str, tuple[str, int, int]] = {}
 
 
 class ClassLocation(Record):
@@ -56,8 +60,34 @@ def _project_module_hook(name: str) -> Any:
 
 
 def register_project_module(name: str, path: str) -> None:
-    """Tell astroid where a project module's source is, for modules not on `sys.path`."""
+    """Tell astroid where a project module's source is, for modules not on `sys.path`.
+
+    When the file changed since it was last registered, astroid's copies of all
+    project modules are dropped, so that a long-running process such as an editor
+    infers from the current source and not from what astroid read before.
+    """
     _project_modules[name] = path
+    stamp = _stamp(path)
+    previous = _stamps.get(name)
+    _stamps[name] = stamp
+    if previous is not None and previous != stamp:
+        _forget_project_modules()
+
+
+def _stamp(path: str) -> tuple[str, int, int]:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return (path, -1, -1)
+    return (path, status.st_mtime_ns, status.st_size)
+
+
+def _forget_project_modules() -> None:
+    if _manager.cache_info().currsize == 0:
+        return  # astroid has not been loaded, so it has read nothing
+    cache = _manager().astroid_cache
+    for name in _project_modules:
+        cache.pop(name, None)
 
 
 def _module(name: str) -> Any:
@@ -145,6 +175,7 @@ def module_exists(name: str) -> bool:
 def reset() -> None:
     """Forget project modules and cached answers, for a new project in the same process."""
     _project_modules.clear()
+    _stamps.clear()
     star_import_names.cache_clear()
     locate_class.cache_clear()
     module_exists.cache_clear()

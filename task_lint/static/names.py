@@ -6,6 +6,8 @@ Names are normalised first: `typing_extensions.X` counts as `typing.X`, and
 
 from __future__ import annotations
 
+import builtins
+
 from task_lint.model.types import ArrayContainer, MappingContainer, ScalarKind
 
 TASK_DECORATORS = frozenset({"task_lint.task", "task_lint.runtime.task.task"})
@@ -87,29 +89,9 @@ TYPED_DICT = frozenset({"typing.TypedDict"})
 NAMED_TUPLE = frozenset({"typing.NamedTuple"})
 NAMEDTUPLE_FACTORY = frozenset({"collections.namedtuple"})
 
-# Builtin names that the static pass knows; a module binding of the same name shadows them.
-BUILTIN_TYPES = frozenset(
-    {
-        "int",
-        "float",
-        "str",
-        "bool",
-        "bytes",
-        "list",
-        "dict",
-        "set",
-        "frozenset",
-        "tuple",
-        "object",
-        "type",
-        "complex",
-        "bytearray",
-        "memoryview",
-        "range",
-        "slice",
-        "None",
-    }
-)
+# Every name of the `builtins` module (a module binding of the same name shadows it),
+# so that `staticmethod`, `Exception` or `range` resolve as they do at run time.
+BUILTIN_TYPES = frozenset(dir(builtins)) | {"None"}
 
 # Where mutable containers come from, for the mutable-default rule.
 MUTABLE_FACTORIES = frozenset(

@@ -1,0 +1,1 @@
+from task_lint import task as job

@@ -1,0 +1,1 @@
+"""TSK206: task names used twice in one project, across modules and within one."""
