@@ -21,7 +21,10 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
     add_discovery(workers)
     workers.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the worker modules")
     workers.add_argument(
-        "--target", choices=("stdio",), default="stdio", help="kind of worker to generate (default: stdio)"
+        "--target",
+        choices=("stdio", "celery"),
+        default="stdio",
+        help="stdio: one runnable module per task; celery: task modules plus celery_app.py (default: stdio)",
     )
     workers.add_argument(
         "--check", action="store_true", help="write nothing; exit with 1 if a worker is stale, missing or orphaned"
@@ -59,7 +62,10 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
         raise usage_error(f"--output {args.output} exists and is not a folder")
     try:
         built = build_workers(args.paths, config, args.output, target=args.target, prefilter=not args.no_prefilter)
-        result = sync_workers(built.files, args.output, check=args.check, prune=args.prune)
+        files = list(built.files)
+        if args.target == "celery":
+            files.append(_celery_app_file(files))
+        result = sync_workers(files, args.output, check=args.check, prune=args.prune)
     except TemplateError as error:
         raise usage_error(str(error)) from None
     except OSError as error:
@@ -87,6 +93,16 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
         file=sys.stderr,
     )
     return 1 if built.refusals or result.protected else 0
+
+
+def _celery_app_file(files: list[Any]) -> Any:
+    from task_lint._version import __version__
+    from task_lint.codegen.render import CELERY_APP_MODULE, render_celery_app
+    from task_lint.codegen.workers import WorkerFile
+
+    modules = {worker.qualified_name: worker.name[: -len(".py")] for worker in files}
+    content = render_celery_app(modules, __version__)
+    return WorkerFile(f"{CELERY_APP_MODULE}.py", "", content)
 
 
 def command_run(args: argparse.Namespace, usage_error: type[Exception]) -> int:

@@ -35,7 +35,17 @@ DURATION_PARSE_PATTERN = (
     r"(?:(?P<seconds>\d+)(?:[.,](?P<fraction>\d{1,6}))?S)?)?$"
 )
 
-TARGETS = {"stdio": "worker/stdio.py.j2"}
+TARGETS = {"stdio": "worker/stdio.py.j2", "celery": "worker/celery_task.py.j2"}
+
+# task_lint task options that mean something to Celery, and their Celery names.
+CELERY_OPTION_NAMES = {
+    "retries": "max_retries",
+    "retry_delay": "default_retry_delay",
+    "time_limit": "time_limit",
+    "soft_time_limit": "soft_time_limit",
+    "queue": "queue",
+}
+CELERY_APP_MODULE = "celery_app"
 
 
 class TemplateError(Exception):
@@ -147,9 +157,25 @@ _STRING_SCALARS = {
 }
 
 
-def _imports(plan: WorkerPlan) -> list[str]:
+def celery_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Map task options to Celery task options; without `retries` the task never retries."""
+    mapped = {CELERY_OPTION_NAMES[key]: value for key, value in options.items() if key in CELERY_OPTION_NAMES}
+    mapped.setdefault("max_retries", 0)
+    return dict(sorted(mapped.items()))
+
+
+def render_celery_app(task_modules: dict[str, str], generator_version: str) -> str:
+    """Render the Celery application module that registers every task module."""
+    template = environment().get_template("worker/celery_app.py.j2")
+    ordered = dict(sorted(task_modules.items()))
+    return str(template.render(task_modules=ordered, generator_version=generator_version))
+
+
+def _imports(plan: WorkerPlan, target: str) -> list[str]:
     kinds = set(plan.scalar_kinds)
-    modules = {"argparse", "collections.abc", "importlib", "json", "os", "sys", "traceback"}
+    modules = {"collections.abc", "importlib", "json", "os", "sys", "traceback"}
+    if target == "stdio":
+        modules.add("argparse")
     if kinds & {"float", "any"}:
         modules.add("math")
     if plan.is_async:
@@ -179,7 +205,8 @@ def render_worker(plan: WorkerPlan, target: str = "stdio") -> str:
     return str(
         template.render(
             plan=plan,
-            imports=_imports(plan),
+            celery_options=celery_options(plan.options),
+            imports=_imports(plan, target),
             string_scalars=string_scalars,
             patterns={
                 "datetime": DATETIME_PATTERN,
