@@ -651,3 +651,14 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
     found = tsk(result.stdout)
     assert [(line.path, line.line, line.code) for line in found] == [("second.py", 5, "TSK206")]
     assert found[0].text == "task name `billing.total` is also used by `first:total at first.py:5`"
+
+
+def test_latin1_normalised_import_found(tmp_path: Path) -> None:
+    # `tªsk_lint` is `task_lint` after NFKC normalisation, as Python reads it; the
+    # plugin must not decode flake8's already-decoded text a second time.
+    source = "# -*- coding: latin-1 -*-\nfrom t\xaask_lint import task\n\n\n@task\ndef f(x) -> int:\n    return 1\n"
+    (tmp_path / "mod.py").write_bytes(source.encode("latin-1"))
+
+    result = flake8(tmp_path, "--select", "TSK101", "mod.py")
+
+    assert "mod.py:6:7: TSK101" in result.stdout

@@ -149,7 +149,7 @@ class StaticTypeReader:
                 return self._read_string(node.value, module, tv)
             return UnsupportedType(repr(node.value), NO_JSON_FORM)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self._union([node.left, node.right], module, scopes, tv)
+            return self._union(_union_operands(node), module, scopes, tv)
         if isinstance(node, ast.Name) and self._type_params and node.id in self._type_params[-1]:
             key = self._type_params[-1][node.id]
             return tv[key] if key in tv else UnsupportedType(node.id, TYPE_VAR_REASON)
@@ -874,6 +874,20 @@ def _factory_display(factory: ast.expr) -> str:
     if isinstance(factory, ast.Name):
         return f"{factory.id}()"
     return "factory()"
+
+
+def _union_operands(node: ast.BinOp) -> list[ast.expr]:
+    """Flatten `a | b | c` without recursion: a long chain nests one `BinOp` per term."""
+    operands: list[ast.expr] = []
+    pending: list[ast.expr] = [node]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, ast.BinOp) and isinstance(current.op, ast.BitOr):
+            pending.append(current.right)
+            pending.append(current.left)
+        else:
+            operands.append(current)
+    return operands
 
 
 def _subscript_args(node: ast.expr) -> list[ast.expr]:

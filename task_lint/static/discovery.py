@@ -11,6 +11,7 @@ The walk is iterative, so deeply nested code cannot overflow the stack.
 from __future__ import annotations
 
 import ast
+import sys
 from typing import Any, Literal
 
 from task_lint.model.docstrings import parse_docstring
@@ -199,13 +200,41 @@ class TaskCollector:
         assert symbol.module is not None and symbol.qualified is not None
         self.project.inference_used = True
         attribute = symbol.qualified[len(symbol.module.name) + 1 :]
-        if "." in attribute:
+        if "." in attribute or not self._inferable_within_project(symbol):
             return None
         values = inference.infer_module_name(symbol.module.name, attribute)
         kinds = {self.project.is_task_decorator(value) for value in values}
         if len(kinds) == 1:
             return kinds.pop()
         return None
+
+    def _inferable_within_project(self, symbol: Symbol) -> bool:
+        """Return whether an assigned value uses only project names, task_lint or configured decorators.
+
+        A value that reaches into an installed package outside the standard library
+        is not followed: the pre-filter cannot see such packages, and both must agree
+        on what is a task.
+        """
+        value = symbol.node
+        assert symbol.module is not None
+        if not isinstance(value, ast.expr):
+            return False
+        for node in ast.walk(value):
+            if not isinstance(node, ast.Name) or not isinstance(node.ctx, ast.Load):
+                continue
+            used = self.project.resolve_name(symbol.module, node.id)
+            if used.kind in ("class", "function", "assign", "typealias", "builtin"):
+                continue
+            if used.kind == "module" and used.module is not None:
+                continue
+            qualified = used.qualified or ""
+            if qualified.startswith("task_lint") or self.project.is_task_decorator(qualified) is not None:
+                continue
+            # The standard library cannot hand out a task decorator; other packages could.
+            if qualified.split(".")[0] in sys.stdlib_module_names:
+                continue
+            return False
+        return True
 
     # --- Classes --------------------------------------------------------------------
 

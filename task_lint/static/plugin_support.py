@@ -22,7 +22,8 @@ from task_lint.static.project import (
     iter_python_files,
     module_name_for,
     prefilter_tokens,
-    searchable_bytes,
+    relative_import_words,
+    searchable_text,
 )
 from task_lint.static.source import SourceFile
 
@@ -77,14 +78,19 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
     The project scan runs only for a buffer that imports project modules, and once
     per process and source root.
     """
-    data = searchable_bytes(text.encode("utf-8", errors="replace"), path)
+    # flake8 has decoded the buffer already; decoding it again by its coding
+    # declaration would garble a Latin-1 file.
+    data = searchable_text(text)
     if any(_contains_word(data, token.encode()) for token in prefilter_tokens(decorators)):
         return True
-    root = _root_of(os.path.abspath(path), roots)
-    imports_project = b"from ." in data or any(_contains_word(data, name) for name in _top_level_names(root))
+    absolute = os.path.abspath(path)
+    module, root = module_name_for(absolute, roots)
+    implicit = relative_import_words(data, module)
+    imports_project = bool(implicit) or any(_contains_word(data, name) for name in _top_level_names(root))
     if not imports_project:
         return False
-    return any(_contains_word(data, word) for word in _related_words(root, decorators, roots))
+    related = _related_words(root, decorators, roots)
+    return bool(implicit & related) or any(_contains_word(data, word) for word in related)
 
 
 @functools.lru_cache(maxsize=16)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
 from task_lint.model.record import Record
 from task_lint.static import names
-from task_lint.static.source import SourceError, SourceFile, decode_source, syntax_error
+from task_lint.static.source import SourceError, SourceFile, declares_encoding, decode_source, syntax_error
 from task_lint.static.symbols import Binding, ScopeSymbols, function_parameters
 
 SymbolKind = Literal[
@@ -116,9 +117,11 @@ class Project:
         self._by_name: dict[str, ModuleInfo | None] = {}
         self._overrides: dict[str, SourceFile] = {}
         self._resolving: set[tuple[str, str]] = set()
+        # Candidate paths that a lookup by module name found no file at.
+        self._absent: dict[str, tuple[str, ...]] = {}
         self.inference_used = False
-        # Paths of every module read or looked up since the caller last cleared it:
-        # the dependencies of the file being analysed, for the cache.
+        # Paths of every module read or looked up, found or not, since the caller
+        # last cleared it: the dependencies of the file being analysed, for the cache.
         self.touched: set[str] = set()
 
     # --- Modules --------------------------------------------------------------------
@@ -185,8 +188,10 @@ class Project:
             known = self._by_name[name]
             if known is not None:
                 self.touched.add(known.path)
+            self.touched.update(self._absent.get(name, ()))
             return known
         found: ModuleInfo | None = None
+        absent: list[str] = []
         relative = name.replace(".", os.sep)
         for root in self.roots:
             for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
@@ -194,9 +199,14 @@ class Project:
                     loaded = self.module_for_path(candidate)
                     found = loaded if isinstance(loaded, ModuleInfo) else None
                     break
+                absent.append(os.path.abspath(candidate))
             if found is not None:
                 break
         self._by_name[name] = found
+        # A file created later at one of these paths would change what `name` is,
+        # so the cache must see them as dependencies too.
+        self._absent[name] = tuple(absent)
+        self.touched.update(absent)
         return found
 
     def external_module(self, name: str, path: str) -> ModuleInfo | None:
@@ -411,18 +421,45 @@ def _contains_word(text: bytes, word: bytes) -> bool:
 
 
 def searchable_bytes(data: bytes, path: str) -> bytes:
-    """Return bytes in which identifiers appear as ASCII.
+    """Return the file's text as UTF-8 bytes in which identifiers are spelled as Python reads them.
 
     Python normalises identifiers with NFKC, so `task_lint` written in full-width
-    letters (U+FF54 U+FF41 ...) is `task_lint`. Non-ASCII files are decoded and normalised so that such
-    spellings cannot slip past the pre-filter.
+    letters (U+FF54 U+FF41 ...) is `task_lint`. Files that are not plain UTF-8 ASCII
+    are decoded by their coding declaration and normalised, so that such spellings
+    cannot slip past the pre-filter. That includes ASCII files in an encoding where
+    ASCII bytes can stand for other letters: in UTF-7, `+AHQ-ask_lint` is `task_lint`.
     """
-    if data.isascii():
+    if data.isascii() and not declares_encoding(data):
         return data
     text, _ = decode_source(data, path)
     if text is None:
         return data  # an undecodable file is reported by the full pass
+    return searchable_text(text)
+
+
+def searchable_text(text: str) -> bytes:
+    """Return decoded source text as UTF-8 bytes with identifiers normalised (NFKC) as Python reads them."""
+    if text.isascii():
+        return text.encode("ascii")
     return unicodedata.normalize("NFKC", text).encode("utf-8", errors="replace")
+
+
+# `from . import x`, `from ..a import x`: a relative import, which can resolve to any
+# package above the importing module without naming it. Backslash continuations
+# may split the statement.
+_RELATIVE_IMPORT = re.compile(rb"\bfrom[ \t\f\\\r\n]*\.")
+
+
+def relative_import_words(text: bytes, module: str) -> set[bytes]:
+    """Return the module words that a file names without writing them, through its relative imports.
+
+    `from . import job` in `shop.orders` reads `job` from `shop` and never writes
+    `shop`. Every part of the module's name is returned, its own last part included,
+    which over-includes on purpose.
+    """
+    if not _RELATIVE_IMPORT.search(text):
+        return set()
+    return {part.encode() for part in module.split(".")}
 
 
 class Prefilter:
@@ -432,22 +469,51 @@ class Prefilter:
     configured decorator, or a project module that can (transitively) export a task
     decorator or task base class. Words are matched on identifier boundaries,
     including inside comments and strings, so the filter errs towards parsing more.
+
+    A module counts as named when its last dotted part appears in the file. A file
+    with a relative import also counts as naming every package above it. A module
+    that a configured decorator's dotted name starts with (`app.hooks` for
+    `app.hooks.job`) exports a task decorator.
+
+    NOTE: a decorator bound by an expression that astroid evaluates through an
+    installed package (`job = make()`, where `make` comes from outside the project
+    and returns `task_lint.task`) is not seen, so such a file is skipped unless it
+    names `task_lint` itself.
     """
 
     def __init__(self, task_decorators: Iterable[str], roots: Iterable[str] = ()) -> None:
-        self.base_tokens = prefilter_tokens(task_decorators)
-        self.roots = tuple(roots)
+        decorators = tuple(task_decorators)
+        self.base_tokens = prefilter_tokens(decorators)
+        self.decorators = tuple(names.normalize(d.strip()) for d in decorators if d.strip())
+        self.roots = tuple(os.path.abspath(root) for root in roots)
 
     def select(self, files: dict[str, bytes]) -> set[str]:
-        """Return the paths, among `files` (path to content), that need the full pass."""
-        texts = {path: searchable_bytes(data, path) for path, data in files.items()}
-        module_words: dict[str, bytes] = {}
-        for path in texts:
-            name, _ = module_name_for(path, self.roots)
-            module_words[path] = name.rsplit(".", 1)[-1].encode()
+        """Return the paths, among `files` (path to content), that need the full pass.
 
+        A given file can import project modules that are not given, as when
+        pre-commit passes only the changed files. Such modules are read from disk
+        and take part in the decision, but only given paths are returned.
+        """
+        texts = {path: searchable_bytes(data, path) for path, data in files.items()}
+        modules = {path: module_name_for(path, self.roots) for path in texts}
+        others = self._modules_outside(texts, modules)
+        modules.update((path, module_name_for(path, self.roots)) for path in others)
+        related = self._related({**others, **texts}, modules)
+        return {path for path in texts if path in related}
+
+    def _related(self, texts: dict[str, bytes], modules: dict[str, tuple[str, str]]) -> set[str]:
+        """Return the files that name a task decorator's source or a related module, to a fixed point."""
+        module_words: dict[str, bytes] = {}
+        package_words: dict[str, set[bytes]] = {}
         related: set[str] = set()
-        pending_words = {token.encode() for token in self.base_tokens}
+        for path, text in texts.items():
+            name = modules[path][0]
+            module_words[path] = name.rsplit(".", 1)[-1].encode()
+            package_words[path] = relative_import_words(text, name)
+            if any(decorator == name or decorator.startswith(name + ".") for decorator in self.decorators):
+                related.add(path)
+
+        pending_words = {token.encode() for token in self.base_tokens} | {module_words[path] for path in related}
         searched: set[bytes] = set()
         while pending_words:
             words = pending_words - searched
@@ -456,10 +522,96 @@ class Prefilter:
             for path, text in texts.items():
                 if path in related:
                     continue
-                if any(_contains_word(text, word) for word in words):
+                if package_words[path] & words or any(_contains_word(text, word) for word in words):
                     related.add(path)
                     pending_words.add(module_words[path])
         return related
+
+    def _modules_outside(self, texts: dict[str, bytes], modules: dict[str, tuple[str, str]]) -> dict[str, bytes]:
+        """Read the project modules that are not among `texts` but that those files may import.
+
+        Modules are looked up the way `Project.module` does: under the source root
+        of each given file and under the configured roots. A top-level package or
+        module that contains a given file is read whole. Any other one is read
+        only when a file read so far names it.
+        """
+        given_paths = {os.path.abspath(path) for path in texts}
+        roots = set(self.roots)
+        holding: set[tuple[str, str]] = set()
+        for path, (_, root) in modules.items():
+            roots.add(root)
+            holding.add((root, _top_level_name(os.path.abspath(path), root)))
+
+        others: dict[str, bytes] = {}
+        searched: set[tuple[str, str]] = set()
+        pending = list(texts.values())
+        first_round = True
+        while pending:
+            to_read: list[str] = []
+            for root in sorted(roots):
+                for name, location in _top_level_modules(root):
+                    key = (root, name)
+                    if key in searched:
+                        continue
+                    word = name.encode()
+                    if (first_round and key in holding) or any(_contains_word(text, word) for text in pending):
+                        searched.add(key)
+                        to_read.append(location)
+            first_round = False
+            pending = []
+            for path in _importable_files(to_read):
+                absolute = os.path.abspath(path)
+                if absolute in given_paths or absolute in others:
+                    continue
+                try:
+                    with open(absolute, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                others[absolute] = searchable_bytes(data, absolute)
+                pending.append(others[absolute])
+        return others
+
+
+def _top_level_name(path: str, root: str) -> str:
+    first = os.path.relpath(path, root).split(os.sep)[0]
+    return first[: -len(".py")] if first.endswith(".py") else first
+
+
+def _top_level_modules(root: str) -> list[tuple[str, str]]:
+    """Return `(name, path)` of each module file and package folder directly under a source root."""
+    try:
+        entries = sorted(os.listdir(root))
+    except OSError:
+        return []
+    found = []
+    for entry in entries:
+        path = os.path.join(root, entry)
+        if entry.endswith(".py") and entry[: -len(".py")].isidentifier():
+            found.append((entry[: -len(".py")], path))
+        elif entry.isidentifier() and os.path.isdir(path):
+            found.append((entry, path))
+    return found
+
+
+def _importable_files(locations: Iterable[str]) -> Iterator[str]:
+    """Yield the `.py` files that an import statement can reach under these files and folders.
+
+    Every folder on the way must be named like an identifier; virtual environments are skipped.
+    """
+    for location in locations:
+        if os.path.isfile(location):
+            yield location
+            continue
+        for folder, subfolders, filenames in os.walk(location):
+            subfolders[:] = sorted(
+                name
+                for name in subfolders
+                if name.isidentifier() and not os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
+            )
+            for filename in sorted(filenames):
+                if filename.endswith(".py") and filename[: -len(".py")].isidentifier():
+                    yield os.path.join(folder, filename)
 
 
 def iter_python_files(paths: Iterable[str], exclude: Iterable[str]) -> Iterator[str]:

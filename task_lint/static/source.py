@@ -8,6 +8,7 @@ and BOM files read right. Columns in findings count characters, not UTF-8 bytes 
 from __future__ import annotations
 
 import ast
+import codecs
 import io
 import re
 import tokenize
@@ -55,11 +56,25 @@ class SourceFile:
         return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="replace"))
 
     def parse(self) -> ast.Module:
-        """Parse the text; raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons)."""
+        """Parse the text and compile the tree, so that every `SyntaxError` an import would raise is raised here.
+
+        Raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons). Some
+        errors come only from the compiler, after parsing succeeded: a late
+        `from __future__` import, `return` outside a function, a duplicate argument.
+        Their offsets count UTF-8 bytes and are converted to characters here. The
+        compiled code object is dropped and never run.
+        """
         with warnings.catch_warnings():
             # Invalid escape sequences in user code are the user's warnings, not ours.
             warnings.simplefilter("ignore")
-            return ast.parse(self.text, filename=self.path, type_comments=False)
+            tree = ast.parse(self.text, filename=self.path, type_comments=False)
+            try:
+                compile(tree, self.path, "exec", dont_inherit=True)
+            except SyntaxError as error:
+                if error.lineno is not None and error.offset is not None:
+                    error.offset = self.char_column(error.lineno, error.offset - 1) + 1
+                raise
+        return tree
 
     def file_noqa(self) -> bool:
         """Return whether a `# flake8: noqa` line turns off every finding in the file."""
@@ -129,22 +144,52 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, SourceError | Non
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return None, SourceError("TSK002", str(error), error.lineno or 1, 0)
+        line, column = _declaration_error_position(data)
+        return None, SourceError("TSK002", str(error), line, column)
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as error:
-        line, column = _decode_error_position(data, error)
+        line, column = _decode_error_position(data, error, encoding)
         return None, SourceError("TSK002", f"invalid {encoding} data: {error}", line, column)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
 
 
-def _decode_error_position(data: bytes, error: Exception) -> tuple[int, int]:
-    start = getattr(error, "start", 0)
-    before = data[:start]
-    line = before.count(b"\n") + 1
-    column = len(before) - (before.rfind(b"\n") + 1)
+# The PEP 263 coding declaration, as `tokenize` matches it.
+_CODING_DECLARATION = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.ASCII)
+
+
+def declares_encoding(data: bytes) -> bool:
+    """Return whether one of the first two lines has a coding declaration."""
+    # Latin-1 maps every byte to one character, so ASCII declarations match as written.
+    return any(_CODING_DECLARATION.match(line.decode("latin-1")) for line in data.split(b"\n", 2)[:2])
+
+
+def _declaration_error_position(data: bytes) -> tuple[int, int]:
+    """Locate what `tokenize.detect_encoding` rejected: a first line that is not UTF-8, or the declared encoding."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    for number, line in enumerate(data.split(b"\n", 2)[:2], start=1):
+        try:
+            text = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return number, len(line[: error.start].decode("utf-8", errors="replace"))
+        match = _CODING_DECLARATION.match(text)
+        if match is not None:
+            return number, match.start(1)
+    return 1, 0
+
+
+def _decode_error_position(data: bytes, error: UnicodeDecodeError | LookupError, encoding: str) -> tuple[int, int]:
+    """Return the line and the column in characters of the first byte that cannot be decoded."""
+    start = error.start if isinstance(error, UnicodeDecodeError) else 0
+    line_start = data.rfind(b"\n", 0, start) + 1
+    line = data.count(b"\n", 0, start) + 1
+    try:
+        column = len(data[line_start:start].decode(encoding, errors="replace"))
+    except LookupError:
+        column = start - line_start
     return line, column
 
 

@@ -1,0 +1,392 @@
+"""The static pass reads the standard library, badly encoded files and huge expressions without crashing.
+
+The standard library of the Python running the tests includes test data with bad
+syntax and odd encodings (`test/tokenizedata`, `test/test_future_stmt`, and on
+older Pythons `test/badsyntax_*.py` and `lib2to3/tests/data`). Every `.py` file
+under it goes through `task-lint check` and through the flake8 plugin without a
+traceback or an internal error (TSK999), and every file that the interpreter
+cannot compile gets a TSK001 or TSK002 finding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flake8.processor import FileProcessor
+
+from task_lint.flake8_plugin import TaskLintPlugin
+from task_lint.static.config import DEFAULT_EXCLUDE
+from task_lint.static.project import iter_python_files
+
+STDLIB = sysconfig.get_paths()["stdlib"]
+TASK_LINT = str(Path(sys.executable).with_name("task-lint"))
+
+# Parts of the paths of stdlib test data with bad syntax and odd encodings. The
+# flake8 command runs on every file whose path contains one of them.
+ODD_DATA_PARTS = ("tokenizedata", "encoded_modules", "test_future_stmt", "lib2to3", "badsyntax", "bad_coding")
+
+
+# --- Helpers ----------------------------------------------------------------------------
+
+
+def run_check(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [TASK_LINT, "check", "--no-cache", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def check_json(path: Path) -> list[dict[str, Any]]:
+    """Run `task-lint check --format json` on one file and return its findings."""
+    result = run_check("--format", "json", path.name, cwd=path.parent)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode in (0, 1), result.stderr
+    findings: list[dict[str, Any]] = json.loads(result.stdout)
+    return findings
+
+
+def positions(findings: list[dict[str, Any]]) -> list[tuple[str, int, int]]:
+    """Return `(code, line, 1-based column)` of each finding."""
+    return [(finding["code"], finding["line"], finding["column"]) for finding in findings]
+
+
+def run_flake8(*arguments: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", *arguments],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+FLAKE8_OPTIONS = argparse.Namespace(
+    hang_closing=False, indent_size=4, max_line_length=79, max_doc_length=None, verbose=0, stdin_display_name="stdin"
+)
+
+
+def run_plugin(path: str) -> list[tuple[int, int, str]] | None:
+    """Run the TSK plugin on one file as flake8 does; None when flake8 would report E999 instead.
+
+    flake8 reads the file with its `FileProcessor` (falling back to Latin-1 when
+    the file cannot be decoded), parses the joined lines and runs AST plugins on
+    the tree only when parsing succeeds.
+    """
+    TaskLintPlugin.parse_options(argparse.Namespace(task_decorators=[], task_source_roots=[]))
+    processor = FileProcessor(path, FLAKE8_OPTIONS)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = processor.build_ast()
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    plugin = TaskLintPlugin(tree, processor.lines, path)
+    return [(line, column, message) for line, column, message, _ in plugin.run()]
+
+
+@cache
+def stdlib_files() -> tuple[str, ...]:
+    """Every `.py` file that `task-lint check <stdlib>` reads (site-packages is excluded by default)."""
+    return tuple(os.path.normpath(path) for path in iter_python_files([STDLIB], DEFAULT_EXCLUDE))
+
+
+@cache
+def uncompilable_stdlib_files() -> frozenset[str]:
+    """The files of the run that the interpreter rejects, found by compiling each one's bytes."""
+    rejected = set()
+    for path in stdlib_files():
+        data = Path(path).read_bytes()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compile(data, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            rejected.add(path)
+    return frozenset(rejected)
+
+
+def finding_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if ": TSK" in line]
+
+
+# --- The standard library through `task-lint check` --------------------------------------
+
+
+def test_stdlib_check_without_prefilter() -> None:
+    started = time.monotonic()
+    result = run_check("--no-prefilter", "--exit-zero", "--jobs", "2", STDLIB)
+    elapsed = time.monotonic() - started
+    print(f"task-lint check --no-prefilter on {len(stdlib_files())} stdlib files: {elapsed:.1f} s")
+    lines = finding_lines(result.stdout)
+    internal_errors = [line for line in lines if ": TSK999 " in line]
+    reported = {line.split(":", 1)[0] for line in lines if ": TSK001 " in line or ": TSK002 " in line}
+    unreported = sorted(uncompilable_stdlib_files() - reported)
+    wrongly_reported = sorted(reported - uncompilable_stdlib_files())
+
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stdout
+    assert internal_errors == []
+    assert uncompilable_stdlib_files(), "expected the stdlib test data to contain files with bad syntax"
+    assert unreported == []
+    assert wrongly_reported == []
+
+
+def test_stdlib_check_with_prefilter() -> None:
+    started = time.monotonic()
+    result = run_check("--jobs", "2", STDLIB)
+    elapsed = time.monotonic() - started
+    print(f"task-lint check on {len(stdlib_files())} stdlib files: {elapsed:.1f} s")
+
+    # No stdlib file names task_lint, so the pre-filter skips all of them.
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert finding_lines(result.stdout) == []
+
+
+# --- The standard library through flake8 -------------------------------------------------
+
+
+def test_stdlib_flake8_plugin_every_file() -> None:
+    # Every file, in this process, the way flake8 reads it and calls the plugin.
+    internal_errors = []
+    for path in stdlib_files():
+        results = run_plugin(path)
+        if results is not None:
+            internal_errors.extend(f"{path}: {message}" for _, _, message in results if message.startswith("TSK999"))
+
+    assert internal_errors == []
+
+
+def test_stdlib_flake8_command_sample() -> None:
+    # flake8 runs pycodestyle and pyflakes on each file as well, which took three
+    # minutes for the whole stdlib of Python 3.13 on a 2-core machine. So the
+    # command runs on every 20th file in sorted order plus all bad-syntax and
+    # odd-encoding test data; the test above covers every file in-process.
+    files = stdlib_files()
+    odd_data = [path for path in files if any(part in path for part in ODD_DATA_PARTS)]
+    sample = sorted({*files[::20], *odd_data})
+    started = time.monotonic()
+    result = run_flake8("--select", "TSK", "-j", "2", *sample)
+    elapsed = time.monotonic() - started
+    print(f"flake8 --select TSK on {len(sample)} stdlib files: {elapsed:.1f} s")
+
+    assert odd_data, "expected bad-syntax test data in the stdlib"
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert "TSK999" not in result.stdout
+
+
+# --- Files that cannot be decoded or parsed ----------------------------------------------
+
+# name: (bytes, code, line, 1-based column in characters)
+UNREADABLE = {
+    "invalid_utf8.py": (b'import task_lint\nlabel = "\xc3\xa9t\xff"\n', "TSK002", 2, 12),
+    "invalid_first_line.py": (b'label = "\xff"  # task_lint\n', "TSK002", 1, 10),
+    "wrong_coding.py": (b'# -*- coding: ascii -*-\nimport task_lint\nlabel = "\xe9"\n', "TSK002", 3, 10),
+    "unknown_coding.py": (b"#!/usr/bin/env python\n# coding: no-such-codec\nimport task_lint\n", "TSK002", 2, 11),
+    "syntax_error.py": ('import task_lint\nlabel = "café" )\n'.encode(), "TSK001", 2, 16),
+    "late_future.py": ('import task_lint\nlabel = "é"; from __future__ import annotations\n'.encode(), "TSK001", 2, 14),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_unreadable_file_one_finding(tmp_path: Path, name: str) -> None:
+    data, code, line, column = UNREADABLE[name]
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    findings = check_json(path)
+
+    assert positions(findings) == [(code, line, column)]
+
+
+def test_syntax_error_flake8_e999(tmp_path: Path) -> None:
+    # flake8 reports the parse error itself (E999) and runs no AST plugin on the file.
+    path = tmp_path / "syntax_error.py"
+    path.write_bytes(UNREADABLE["syntax_error.py"][0])
+
+    result = run_flake8("--select", "E999,TSK", path.name, cwd=tmp_path)
+
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert " E999 " in result.stdout
+    assert "TSK" not in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(name for name in UNREADABLE if UNREADABLE[name][1] == "TSK002"))
+def test_undecodable_file_flake8_survives(tmp_path: Path, name: str) -> None:
+    # flake8 falls back to Latin-1 for a file it cannot decode, so the plugin gets mis-decoded text.
+    path = tmp_path / name
+    path.write_bytes(UNREADABLE[name][0])
+
+    result = run_flake8("--select", "TSK", path.name, cwd=tmp_path)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# --- Latin-1 and BOM files ---------------------------------------------------------------
+
+LATIN1_SOURCE = """\
+# -*- coding: latin-1 -*-
+from task_lint import task
+
+
+@task
+def café(naïve, größe: int = 2) -> str:
+    return "déjà vu"
+
+
+@task
+def été(x: str, z) -> str:
+    return x
+"""
+
+BOM_SOURCE = """\
+from task_lint import task
+
+
+@task
+def résumé(naïve, y: int = 1) -> str:
+    \"\"\"Résumé of «ünïcödé» text.\"\"\"
+    return "€"
+
+
+@task
+def été(x: str, z) -> str:
+    return x
+"""
+
+# Unannotated parameters after non-ASCII text on their line: (code, line, 1-based column).
+LATIN1_EXPECTED = [("TSK101", 6, 10), ("TSK101", 11, 17)]
+BOM_EXPECTED = [("TSK101", 5, 12), ("TSK101", 11, 17)]
+
+
+def test_latin1_file_read_right(tmp_path: Path) -> None:
+    path = tmp_path / "latin.py"
+    path.write_bytes(LATIN1_SOURCE.encode("latin-1"))
+
+    findings = check_json(path)
+
+    assert positions(findings) == LATIN1_EXPECTED
+    assert "`café`" in findings[0]["message"]
+    assert "`naïve`" in findings[0]["message"]
+
+
+def test_bom_file_read_right(tmp_path: Path) -> None:
+    path = tmp_path / "bom.py"
+    path.write_bytes(b"\xef\xbb\xbf" + BOM_SOURCE.encode("utf-8"))
+
+    findings = check_json(path)
+
+    assert positions(findings) == BOM_EXPECTED
+    assert "`résumé`" in findings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("latin.py", LATIN1_SOURCE.encode("latin-1"), LATIN1_EXPECTED),
+        ("bom.py", b"\xef\xbb\xbf" + BOM_SOURCE.encode("utf-8"), BOM_EXPECTED),
+    ],
+)
+def test_odd_encodings_flake8_columns(tmp_path: Path, name: str, data: bytes, expected: list[Any]) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    result = run_flake8("--select", "TSK101", name, cwd=tmp_path)
+    found = [(line.split(": ")[1].split()[0], *map(int, line.split(":")[1:3])) for line in finding_lines(result.stdout)]
+
+    assert "Traceback" not in result.stderr
+    assert found == expected
+
+
+# --- Expressions of thousands of terms ---------------------------------------------------
+
+
+def big_sources() -> dict[str, str]:
+    # The task `big` starts on line 5; its unannotated parameter `y` is at column 9 (1-based).
+    head = "import os\nfrom task_lint import task\n\n@task\ndef big(y, x: "
+    tail = ") -> int:\n    return 1\n"
+    return {
+        "sum_5000.py": head + "int = " + " + ".join(["1"] * 5000) + tail,
+        "union_2000.py": head + " | ".join(["int"] * 2000) + tail,
+        "strings_3000.py": head + "str = " + " + ".join(["'a'"] * 3000) + tail,
+        "attribute_3000.py": head + "os" + ".sep" * 3000 + tail,
+        "nested_190.py": head + "list = " + "[" * 190 + "]" * 190 + tail,
+        "nested_1500.py": head + "list = " + "[" * 1500 + "]" * 1500 + tail,
+    }
+
+
+def python_parses(text: str) -> bool:
+    try:
+        compile(text, "<big>", "exec", dont_inherit=True)
+    except (SyntaxError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+@pytest.mark.parametrize("name", sorted(big_sources()))
+def test_big_expression_check(tmp_path: Path, name: str) -> None:
+    text = big_sources()[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+
+    findings = check_json(path)
+    codes = [finding["code"] for finding in findings]
+
+    assert "TSK999" not in codes
+    if python_parses(text):
+        # The task is found: its unannotated parameter `y` is reported.
+        assert ("TSK101", 5, 9) in positions(findings)
+    else:
+        # More than 200 nested brackets are beyond CPython's parser.
+        assert codes == ["TSK001"]
+
+
+@pytest.mark.parametrize("name", sorted(big_sources()))
+def test_big_expression_plugin(tmp_path: Path, name: str) -> None:
+    text = big_sources()[name]
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+
+    results = run_plugin(str(path))
+
+    if python_parses(text):
+        assert results is not None
+        assert not any(message.startswith("TSK999") for _, _, message in results)
+        assert (5, 8) in [(line, column) for line, column, message in results if message.startswith("TSK101")]
+    else:
+        assert results is None
+
+
+@pytest.mark.parametrize("name", sorted(big_sources()))
+def test_big_expression_flake8_command(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(big_sources()[name], encoding="utf-8")
+
+    result = run_flake8("--select", "TSK,E999", name, cwd=tmp_path)
+
+    # NOTE: pyflakes 4.1.0 and flake8-annotations 3.3.0 walk the tree recursively
+    # and raise RecursionError on the long chains here, which stops the whole flake8
+    # run. Only a traceback through task_lint fails this test; the test above runs
+    # the plugin on the same files as flake8 would.
+    assert f"{os.sep}task_lint{os.sep}" not in result.stderr
+    if "Traceback" not in result.stderr:
+        assert result.returncode == 1, result.stderr
+        assert " TSK999 " not in result.stdout
