@@ -19,7 +19,12 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
     """Register `workers` and `run` on the CLI's subparsers."""
     workers = commands.add_parser("workers", help="generate one worker module per task")
     add_discovery(workers)
-    workers.add_argument("-o", "--output", required=True, metavar="DIR", help="folder for the worker modules")
+    workers.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        help="folder for the worker modules (default: workers-output in [tool.task_lint])",
+    )
     workers.add_argument(
         "--target",
         choices=("stdio", "celery"),
@@ -30,6 +35,12 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
         "--check", action="store_true", help="write nothing; exit with 1 if a worker is stale, missing or orphaned"
     )
     workers.add_argument("--prune", action="store_true", help="delete generated workers whose task is gone")
+    workers.add_argument(
+        "--self-contained",
+        action="store_true",
+        help="copy each task's code and the module-level names it uses into its worker, "
+        "which then never imports the task's module (stdio target only)",
+    )
 
     run = commands.add_parser("run", help="run a task in this process from JSON arguments")
     run.add_argument("task", metavar="MODULE:TASK", help="the task, e.g. shop.orders:validate_order")
@@ -57,11 +68,20 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
     for path in args.paths:
         if not os.path.exists(path):
             raise usage_error(f"path not found: {path}")
-    config, _ = load_config(args)
+    config, extra = load_config(args)
+    if args.output is None:
+        args.output = extra.get("workers_output")
+        if args.output is None:
+            raise usage_error("pass the output folder with -o DIR, or set workers-output in [tool.task_lint]")
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise usage_error(f"--output {args.output} exists and is not a folder")
+    target = args.target
+    if args.self_contained:
+        if target != "stdio":
+            raise usage_error("--self-contained works with the stdio target only")
+        target = "stdio-self-contained"
     try:
-        built = build_workers(args.paths, config, args.output, target=args.target, prefilter=not args.no_prefilter)
+        built = build_workers(args.paths, config, args.output, target=target, prefilter=not args.no_prefilter)
         files = list(built.files)
         if args.target == "celery":
             files.append(_celery_app_file(files))

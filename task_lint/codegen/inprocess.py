@@ -95,30 +95,33 @@ def render_for(reference: str, config: Config) -> tuple[str, str]:
     return render_worker(plan), module.path
 
 
-def run_task(reference: str, text: str, config: Config) -> tuple[int, str]:
-    """Run a task in this process on JSON input text; return (exit code, JSON response line)."""
+def run_task(reference: str, data: bytes, config: Config) -> tuple[int, str]:
+    """Run a task in this process on JSON input (UTF-8 bytes); return (exit code, JSON response line)."""
     source, module_path = render_for(reference, config)
     name = "task_lint_run_" + reference.replace(":", "__").replace(".", "_")
     worker = load_worker(source, os.path.join(os.path.dirname(module_path), f"<worker {reference}>"), name)
-    data, problem = worker.parse_json(text)
+    # Parse with the worker's own function, so that input that is not UTF-8 or
+    # not JSON gets the same structured error that a worker file writes.
+    arguments, problem = worker.parse_input(data)
     if problem is not None:
         return 2, str(worker.render(problem))
     try:
         task = worker.load_task()
     except Exception as error:  # noqa: BLE001  # the user's module failed to import
         return 1, str(worker.render(worker.startup_error("import_error", error)))
-    code, response = worker.run_one(task, data)
+    code, response = worker.run_one(task, arguments)
     return int(code), str(worker.render(response))
 
 
-def read_input_argument(value: str) -> str:
-    """`--input` takes JSON text, `@FILE` for a file, or `-` for stdin."""
+def read_input_argument(value: str) -> bytes:
+    """Return the bytes of `--input`: JSON text, `@FILE` for a file, or `-` for stdin."""
     if value == "-":
-        return sys.stdin.read()
+        return sys.stdin.buffer.read()
     if value.startswith("@"):
         try:
-            with open(value[1:], encoding="utf-8") as handle:
+            with open(value[1:], "rb") as handle:
                 return handle.read()
         except OSError as error:
             raise RunError(f"cannot read {value[1:]}: {error.strerror}") from None
-    return value
+    # Undecodable bytes of the command line come back as they were given.
+    return value.encode("utf-8", "surrogateescape")

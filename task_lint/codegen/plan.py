@@ -11,7 +11,7 @@ filter.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from task_lint.model.record import Record
 from task_lint.model.schema import input_schema, output_schema
@@ -33,6 +33,9 @@ from task_lint.model.types import (
     UnionType,
     render_type,
 )
+
+if TYPE_CHECKING:
+    from task_lint.codegen.selfcontained import CarriedCode
 
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -90,6 +93,7 @@ class WorkerPlan(Record):
     source_sha256: str
     source_root: str
     generator_version: str
+    carried: CarriedCode | None = None
 
 
 class PlanError(Exception):
@@ -100,6 +104,14 @@ def _slug(text: str) -> str:
     ascii_text = text.encode("ascii", "ignore").decode()
     slug = re.sub(r"[^A-Za-z0-9]+", "_", ascii_text).strip("_").lower()
     return slug or "value"
+
+
+def _shorten(slug: str, limit: int) -> str:
+    """Cut a slug to at most `limit` characters, at an underscore where there is one."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug.rfind("_", 0, limit + 1)
+    return slug[:cut] if cut > 0 else slug[:limit]
 
 
 class _Planner:
@@ -183,7 +195,7 @@ class _Planner:
                 raise PlanError(f"`{expected}` has a bytes value, which workers do not support")
             else:
                 values.append({"wire": value, "enum": None, "member": None})
-        name = self._unique("literal_" + "_".join(_slug(str(v["wire"])) for v in values)[:40])
+        name = self._unique("literal_" + _shorten("_".join(_slug(str(v["wire"])) for v in values), 40))
         return self._add(CodecSpec(name, "literal", expected, {"values": values}))
 
     def _class_of(self, key: str) -> str:
@@ -235,8 +247,12 @@ def plan_worker(
     source_sha256: str,
     source_root: str,
     generator_version: str,
+    carried: CarriedCode | None = None,
 ) -> WorkerPlan:
-    """Plan the worker of one task; raise `PlanError` when its types cannot be decoded."""
+    """Plan the worker of one task; raise `PlanError` when its types cannot be decoded.
+
+    With `carried`, the worker runs that code instead of importing the task's module.
+    """
     planner = _Planner(description)
     parameters = []
     for parameter in description.parameters:
@@ -272,4 +288,5 @@ def plan_worker(
         source_sha256=source_sha256,
         source_root=source_root,
         generator_version=generator_version,
+        carried=carried,
     )

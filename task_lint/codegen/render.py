@@ -35,7 +35,11 @@ DURATION_PARSE_PATTERN = (
     r"(?:(?P<seconds>\d+)(?:[.,](?P<fraction>\d{1,6}))?S)?)?$"
 )
 
-TARGETS = {"stdio": "worker/stdio.py.j2", "celery": "worker/celery_task.py.j2"}
+TARGETS = {
+    "stdio": "worker/stdio.py.j2",
+    "celery": "worker/celery_task.py.j2",
+    "stdio-self-contained": "worker/stdio_self_contained.py.j2",
+}
 
 # task_lint task options that mean something to Celery, and their Celery names.
 CELERY_OPTION_NAMES = {
@@ -85,10 +89,16 @@ def _pyarg(value: Any, indent: int) -> str:
     return python_literal(value, indent, indent, bracketed=True)
 
 
+_PLAIN_COMMENT = re.compile(r"^[A-Za-z0-9_./+@:,= -]*$")
+
+
 def _comment(value: Any, width: int = 60) -> str:
-    # Text for a `#` comment: one line of ASCII, whatever the value holds, so it
-    # can never end the comment. Long text is cut, because comments are cosmetic.
-    text = string_literal(str(value))
+    # Text for a `#` comment on one line: plain ASCII text as it is, anything else
+    # as an escaped literal, so no value can end the comment. Long text is cut,
+    # because comments are cosmetic.
+    text = str(value)
+    if not _PLAIN_COMMENT.match(text):
+        text = string_literal(text)
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
@@ -173,13 +183,18 @@ def render_celery_app(task_modules: dict[str, str], generator_version: str) -> s
 
 def _imports(plan: WorkerPlan, target: str) -> list[str]:
     kinds = set(plan.scalar_kinds)
-    modules = {"collections.abc", "importlib", "json", "os", "sys", "traceback"}
-    if target == "stdio":
-        modules.add("argparse")
+    # traceback is imported where a call fails, and the stdio worker parses its
+    # own few options, because argparse and traceback cost more start-up time than
+    # a small task module's import.
+    modules = {"collections.abc", "json", "os", "sys"}
+    if plan.carried is None:
+        modules.add("importlib")
     if kinds & {"float", "any"}:
         modules.add("math")
     if plan.is_async:
         modules.add("asyncio")
+    if plan.carried is not None:
+        modules.add("types")
     if "bytes" in kinds:
         modules |= {"base64", "binascii"}
     if kinds & {"datetime", "date", "time", "timedelta"}:

@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from task_lint._version import __version__
 from task_lint.codegen.plan import PlanError, plan_worker
 from task_lint.codegen.render import render_worker
+from task_lint.codegen.selfcontained import CarryRefusal, carry_task
 from task_lint.model.record import Record
+from task_lint.rules import RULES_BY_CODE
 from task_lint.static.checker import Checker, collect_tasks, source_error_finding
 from task_lint.static.checks import Finding, check_task
 from task_lint.static.config import Config
@@ -77,25 +79,52 @@ def _source_root(path: str, config: Config) -> str:
 
 
 def render_task(
-    task: StaticTask, module: ModuleInfo, output_dir: str, config: Config, target: str = "stdio"
+    task: StaticTask,
+    module: ModuleInfo,
+    output_dir: str,
+    config: Config,
+    target: str = "stdio",
+    project: Project | None = None,
 ) -> WorkerFile:
-    """Plan and render the worker of one task; raise `PlanError` when it cannot be planned."""
+    """Plan and render the worker of one task.
+
+    Raises `PlanError` when it cannot be planned and, for the self-contained target,
+    `CarryRefusal` when a name the task uses cannot be carried.
+    """
     root = _source_root(module.path, config)
     with open(module.path, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
+    description = task.description
+    carried = None
+    if target == "stdio-self-contained":
+        assert project is not None
+        classes = [(definition.module, definition.qualname) for definition in description.definitions.values()]
+        carried = carry_task(project, module, task, classes)
     plan = plan_worker(
-        task.description,
+        description,
         source_path=os.path.relpath(module.path, root).replace(os.sep, "/"),
         source_sha256=digest,
         source_root=os.path.relpath(root, os.path.abspath(output_dir)).replace(os.sep, "/"),
         generator_version=__version__,
+        carried=carried,
     )
-    description = task.description
     return WorkerFile(
         worker_file_name(description.module, description.qualname),
         description.qualified_name,
         render_worker(plan, target),
     )
+
+
+def carry_refusal_finding(task: StaticTask, refusal: CarryRefusal) -> Finding:
+    """TSK501 at the place that uses the name, in whichever module that is."""
+    rule = RULES_BY_CODE["TSK501"]
+    message = rule.format(task=task.name, name=refusal.name, reason=refusal.reason)
+    node = refusal.node
+    line = getattr(node, "lineno", None)
+    if line is None:
+        return Finding(task.path, task.position.line, task.position.column, rule.code, message)
+    column = refusal.module.source.char_column(line, getattr(node, "col_offset", 0))
+    return Finding(refusal.module.path, line, column, rule.code, message)
 
 
 def build_workers(
@@ -122,13 +151,20 @@ def build_workers(
         for task in collect_tasks(project, module):
             problems = refusal_findings(task)
             if problems:
-                refusals.extend(Finding(path, f.line, f.column, f.code, f.message) for f in problems)
+                # A refusal silenced by a noqa comment skips the task without failing the run.
+                loud = [f for f in problems if not module.source.is_noqa(f.line, f.code)]
+                refusals.extend(Finding(path, f.line, f.column, f.code, f.message) for f in loud)
                 continue
             try:
-                worker = render_task(task, module, output_dir, config, target)
+                worker = render_task(task, module, output_dir, config, target, project)
             except PlanError as error:
                 where = task.position
                 refusals.append(Finding(path, where.line, where.column, "TSK301", str(error)))
+                continue
+            except CarryRefusal as refusal:
+                finding = carry_refusal_finding(task, refusal)
+                if not module.source.is_noqa(finding.line, finding.code) or finding.path != module.path:
+                    refusals.append(finding)
                 continue
             rendered[worker.name] = worker
     ordered = tuple(rendered[name] for name in sorted(rendered))

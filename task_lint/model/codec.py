@@ -314,7 +314,7 @@ class ScalarCodec(Codec):
             except (ValueError, binascii.Error, InvalidOperation, UnicodeEncodeError) as error:
                 _error(out, f"invalid {self.expected} {data!r}: {error}", data)
                 return INVALID
-        _error(out, f"expected {self._wire}, got {_json_type_name(data)}", data)
+        _error(out, f"expected {self._wire}, got {json_type_name(data)}", data)
         return INVALID
 
 
@@ -345,7 +345,8 @@ _JSON_SCALAR_WIRE = {
 }
 
 
-def _json_type_name(data: Any) -> str:
+def json_type_name(data: Any) -> str:
+    """Name a decoded JSON value's type the way messages show it: `an array`, `null`."""
     if data is None:
         return "null"
     if data is True or data is False:
@@ -464,7 +465,7 @@ class ArrayCodec(Codec):
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not list:
-            _error(out, f"expected an array for {self.expected}, got {_json_type_name(data)}", data)
+            _error(out, f"expected an array for {self.expected}, got {json_type_name(data)}", data)
             return INVALID
         decode = self.item.decode
         items = []
@@ -544,7 +545,7 @@ class TupleCodec(Codec):
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not list:
-            _error(out, f"expected an array for {self.expected}, got {_json_type_name(data)}", data)
+            _error(out, f"expected an array for {self.expected}, got {json_type_name(data)}", data)
             return INVALID
         if len(data) != len(self.items):
             _error(out, f"expected {len(self.items)} items for {self.expected}, got {len(data)}", data)
@@ -597,7 +598,7 @@ class MappingCodec(Codec):
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not dict:
-            _error(out, f"expected an object for {self.expected}, got {_json_type_name(data)}", data)
+            _error(out, f"expected an object for {self.expected}, got {json_type_name(data)}", data)
             return INVALID
         decode = self.value.decode
         result = {}
@@ -840,7 +841,7 @@ class ObjectCodec(Codec):
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not dict:
-            _error(out, f"expected an object for {self.expected}, got {_json_type_name(data)}", data)
+            _error(out, f"expected an object for {self.expected}, got {json_type_name(data)}", data)
             return INVALID
         start = len(out)
         values: dict[str, Any] = {}

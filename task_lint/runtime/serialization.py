@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from task_lint.errors import ErrorDetail, TaskInputError, TaskOutputError, UnsupportedTypeError
-from task_lint.model.codec import INVALID, Codec
+from task_lint.model.codec import INVALID, Codec, json_type_name
 from task_lint.model.task import ParameterDescription, TaskDescription
 from task_lint.model.types import AnyType, JSONValue, TypeNode, problem_nodes, render_type
 from task_lint.rules import target_text
@@ -93,7 +93,7 @@ def decode_inputs(task: TaskRef, data: Any, /) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise TaskInputError(
             metadata.name,
-            [{"loc": [], "msg": f"expected a JSON object of arguments, got {type(data).__name__}", "input": data}],
+            [{"loc": [], "msg": f"expected a JSON object of arguments, got {json_type_name(data)}", "input": data}],
         )
     errors: list[ErrorDetail] = []
     decoded: dict[str, Any] = {}
@@ -109,7 +109,7 @@ def decode_inputs(task: TaskRef, data: Any, /) -> dict[str, Any]:
         start = len(errors)
         try:
             if parameter.kind == "var_positional":
-                result = _decode_array(codec, value, errors)
+                result = _decode_array(codec, value, errors, f"*{name}")
             else:
                 result = codec.decode(value, errors)
         except RecursionError:
@@ -128,9 +128,10 @@ def decode_inputs(task: TaskRef, data: Any, /) -> dict[str, Any]:
     return decoded
 
 
-def _decode_array(codec: Codec, value: Any, errors: list[ErrorDetail]) -> Any:
+def _decode_array(codec: Codec, value: Any, errors: list[ErrorDetail], expected: str) -> Any:
     if not isinstance(value, list):
-        errors.append({"loc": [], "msg": f"expected an array, got {type(value).__name__}", "input": value})
+        message = f"expected an array for {expected}, got {json_type_name(value)}"
+        errors.append({"loc": [], "msg": message, "input": value})
         return INVALID
     items = []
     for index, item in enumerate(value):

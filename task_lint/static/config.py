@@ -55,6 +55,7 @@ CONFIG_KEYS = {
     "jobs",
     "cache-dir",
     "format",
+    "workers-output",
 }
 
 
