@@ -30,6 +30,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from task_lint.errors import ErrorDetail
+from task_lint.model.compiled import ObjectFields, compile_array_of_objects, compile_object_check
 from task_lint.model.record import Record
 from task_lint.model.types import (
     AnyType,
@@ -410,6 +411,10 @@ def _copy_json(value: Any) -> JSONValue:
 # --- Containers -------------------------------------------------------------------
 
 
+# Item types that pass a scalar check with no further test. Floats are not here,
+# because NaN and infinities must be rejected one by one.
+_EXACT_ITEM_TYPES: dict[str, type] = {"int": int, "str": str, "bool": bool}
+
 _CONTAINER_TYPES: dict[str, tuple[type, ...]] = {
     "list": (list,),
     "tuple": (tuple,),
@@ -436,8 +441,24 @@ class ArrayCodec(Codec):
         }[node.container]
         item_check = item.check
         types: Any = self._types
+        exact = _EXACT_ITEM_TYPES.get(item.kind) if isinstance(item, ScalarCodec) else None
         if isinstance(item, AnyCodec):
             self.check = lambda value: isinstance(value, types)
+        elif exact is not None:
+
+            def check(value: Any) -> bool:
+                if not isinstance(value, types):
+                    return False
+                # Items of exactly the declared class need no function call.
+                for item in value:
+                    if item.__class__ is not exact and not item_check(item):
+                        return False
+                return True
+
+            self.check = check
+        elif isinstance(item, ObjectCodec) and item.compiled_fields is not None and item.cls is not None:
+            compiled = compile_array_of_objects(types, item.cls, item.compiled_fields, self.expected)
+            self.check = compiled or (lambda value: isinstance(value, types) and all(map(item_check, value)))
         else:
             self.check = lambda value: isinstance(value, types) and all(map(item_check, value))
 
@@ -623,7 +644,19 @@ class UnionCodec(Codec):
         super().__init__(node, expected)
         self.options = options
         checks = [option.check for option in options]
-        self.check = lambda value: any(check(value) for check in checks)
+        others = [option.check for option in options if not _is_none_codec(option)]
+        if len(options) == 2 and len(others) == 1:
+            other = others[0]
+            self.check = lambda value: value is None or other(value)
+        else:
+
+            def check(value: Any) -> bool:
+                for option_check in checks:
+                    if option_check(value):
+                        return True
+                return False
+
+            self.check = check
 
     def errors(self, value: Any, loc: list[str | int], out: ErrorList) -> None:
         if self.check(value):
@@ -780,19 +813,42 @@ def _wire_type(value: Any) -> type:
 class ObjectCodec(Codec):
     """Dataclasses, TypedDicts and NamedTuples, whose JSON form is an object."""
 
-    __slots__ = ("_names", "_required", "cls", "definition", "fields")
+    __slots__ = ("_names", "_required", "cls", "compiled_fields", "definition", "fields")
 
     def __init__(self, definition: ObjectDef, node: TypeNode, expected: str, cls: Any) -> None:
         super().__init__(node, expected)
         self.definition = definition
         self.cls = cls
         self.fields: list[tuple[str, Codec]] = []
+        self.compiled_fields: ObjectFields | None = None
         self._names = frozenset(f.name for f in definition.fields)
         self._required = [f.name for f in definition.fields if f.required]
         self.check = self._check_object
 
     def set_fields(self, fields: list[tuple[str, Codec]]) -> None:
         self.fields = fields
+        cls = self.cls
+        if cls is None or self.definition.kind == "typeddict":
+            return
+        specs: ObjectFields = [
+            (name, codec.check, codec.kind if isinstance(codec, ScalarCodec) else None) for name, codec in fields
+        ]
+        self.compiled_fields = specs
+        compiled = compile_object_check(cls, specs, self.definition.qualname)
+        if compiled is not None:
+            self.check = compiled
+            return
+        checks = tuple((name, codec.check) for name, codec in fields)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, cls):
+                return False
+            for name, field_check in checks:
+                if not field_check(getattr(value, name)):
+                    return False
+            return True
+
+        self.check = check
 
     def _check_object(self, value: Any) -> bool:
         kind = self.definition.kind
@@ -934,6 +990,7 @@ class CodecBuilder:
         self.definitions = definitions
         self._nodes: dict[TypeNode, Codec] = {}
         self._definitions: dict[str, Codec] = {}
+        self._building: set[str] = set()
 
     def build(self, node: TypeNode) -> Codec:
         cached = self._nodes.get(node)
@@ -962,7 +1019,11 @@ class CodecBuilder:
             wire = [self._literal_wire(value) for value in node.values]
             return LiteralCodec(node, expected, values, wire)
         if isinstance(node, RefType):
-            return _RefCodec(node, expected, self)
+            # Only a reference back into a type still being built needs the lazy
+            # forwarder; any other resolves now, so checks call the real codec.
+            if node.key in self._building:
+                return _RefCodec(node, expected, self)
+            return self.definition_codec(node.key)
         if isinstance(node, (UnsupportedType, UnresolvedType)):
             return OpaqueCodec(node, expected)
         raise TypeError(f"unknown type node {node!r}")
@@ -982,7 +1043,12 @@ class CodecBuilder:
         object_codec = ObjectCodec(definition, node, expected, cls)
         # Register before building fields so that a recursive field finds this codec.
         self._definitions[key] = object_codec
-        object_codec.set_fields([(f.name, self.build(f.type)) for f in definition.fields])
+        self._building.add(key)
+        try:
+            fields = [(f.name, self.build(f.type)) for f in definition.fields]
+        finally:
+            self._building.discard(key)
+        object_codec.set_fields(fields)
         return object_codec
 
     def _literal_value(self, value: LiteralValue) -> Any:

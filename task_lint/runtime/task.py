@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast, overload
 
 from task_lint.errors import TaskDefinitionError, TaskDefinitionWarning, TaskInputError, TaskOutputError
+from task_lint.runtime.fastcheck import compile_call
 from task_lint.runtime.metadata import TaskMetadata
 from task_lint.runtime.registry import current_registry
 
@@ -84,6 +85,7 @@ class Task(type):
         validate_options(options, f"task class {cls.__qualname__}")
         if namespace.get("abstract", False):
             cls.__task_metadata__ = None
+            type.__setattr__(cls, "__task_call__", staticmethod(_abstract_call(cls)))
             return cls
 
         raw_execute = _find_execute(cls)
@@ -123,9 +125,18 @@ class Task(type):
 
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         """Run the task with validated arguments; an async task returns its coroutine."""
-        if cls.__dict__.get("__task_metadata__") is None:
-            raise TypeError(f"{cls.__qualname__} is an abstract task base class and cannot be called")
-        return cls.__task_call__(args, kwargs)  # type: ignore[attr-defined]  # set in __new__
+        # Every task class, abstract ones too, gets its own __task_call__ in __new__.
+        try:
+            return cls.__task_call__(*args, **kwargs)  # type: ignore[attr-defined]  # set in __new__
+        except TypeError as error:
+            # A call that does not bind fails before the compiled call's frame
+            # exists, so the traceback ends here; a TypeError the task raised
+            # has frames below this one and passes through unchanged.
+            if error.__traceback__ is None or error.__traceback__.tb_next is not None:
+                raise
+            metadata = cls.metadata
+            validator = metadata.validator()
+            raise TaskInputError(metadata.name, validator.errors(args, kwargs)) from None
 
     @property
     def __signature__(cls) -> inspect.Signature:
@@ -174,37 +185,81 @@ def _call_target(cls: Task, raw: Any) -> Callable[..., Any]:
     return run_on_instance
 
 
-def _first_call(cls: Task) -> Callable[[tuple[Any, ...], dict[str, Any]], Any]:
+def _first_call(cls: Task) -> Callable[..., Any]:
     """Compile the validated call on first use, then replace this stub with it."""
 
-    def first(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def first(*args: Any, **kwargs: Any) -> Any:
         runner = _compile_runner(cls)
         type.__setattr__(cls, "__task_call__", staticmethod(runner))
-        return runner(args, kwargs)
+        return cls(*args, **kwargs)
 
     return first
 
 
-def _compile_runner(cls: Task) -> Callable[[tuple[Any, ...], dict[str, Any]], Any]:
+def _abstract_call(cls: Task) -> Callable[..., Any]:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise TypeError(f"{cls.__qualname__} is an abstract task base class and cannot be called")
+
+    return refuse
+
+
+def _compile_runner(cls: Task) -> Callable[..., Any]:
+    """Return the function that runs one validated call with the call's own arguments."""
     metadata = cls.metadata
     validator = metadata.validator()
-    check = validator.check
     target = _call_target(cls, _find_execute(cls))
     task_name = metadata.name
+    result = _result_check(metadata)
 
-    def run(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def fail(bound: dict[str, Any], missing: object) -> BaseException:
+        args, kwargs = _rebuild_call(metadata, bound, missing)
+        return TaskInputError(task_name, validator.errors(args, kwargs))
+
+    compiled = compile_call(metadata.description, validator.codecs, metadata.signature, target, fail, result)
+    if compiled is not None:
+        return compiled
+
+    check = validator.check
+
+    def run(*args: Any, **kwargs: Any) -> Any:
         if check(args, kwargs):
-            return target(*args, **kwargs)
+            value = target(*args, **kwargs)
+            return value if result is None else result(value)
         raise TaskInputError(task_name, validator.errors(args, kwargs))
 
-    if not metadata.options.get("validate_return", False):
-        return run
+    return run
 
-    description = metadata.description
-    returns = description.returns
-    if returns is None:
-        return run
-    result_codec = metadata.codecs().build(returns)
+
+def _rebuild_call(
+    metadata: TaskMetadata, bound: dict[str, Any], missing: object
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Turn the compiled call's locals back into `(args, kwargs)` for the error report."""
+    args: list[Any] = []
+    kwargs: dict[str, Any] = {}
+    positional = True  # until a left-out parameter, later ones go by keyword
+    for name, parameter in metadata.signature.parameters.items():
+        if name not in bound or bound[name] is missing:
+            positional = positional and parameter.kind is inspect.Parameter.VAR_POSITIONAL
+            continue
+        value = bound[name]
+        kind = parameter.kind
+        if kind is inspect.Parameter.POSITIONAL_ONLY or (kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and positional):
+            args.append(value)
+        elif kind is inspect.Parameter.VAR_POSITIONAL:
+            args.extend(value)
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            kwargs.update(value)
+        else:
+            kwargs[name] = value
+    return tuple(args), kwargs
+
+
+def _result_check(metadata: TaskMetadata) -> Callable[[Any], Any] | None:
+    """Return the wrapper that checks a result with `validate_return=True`, or None."""
+    if not metadata.options.get("validate_return", False) or metadata.description.returns is None:
+        return None
+    result_codec = metadata.codecs().build(metadata.description.returns)
+    task_name = metadata.name
 
     def check_result(value: Any) -> Any:
         if not result_codec.check(value):
@@ -213,13 +268,13 @@ def _compile_runner(cls: Task) -> Callable[[tuple[Any, ...], dict[str, Any]], An
             raise TaskOutputError(task_name, errors)
         return value
 
-    if metadata.is_async:
+    if not metadata.is_async:
+        return check_result
 
-        async def await_and_check(coroutine: Any) -> Any:
-            return check_result(await coroutine)
+    async def await_and_check(coroutine: Any) -> Any:
+        return check_result(await coroutine)
 
-        return lambda args, kwargs: await_and_check(run(args, kwargs))
-    return lambda args, kwargs: check_result(run(args, kwargs))
+    return await_and_check
 
 
 def _report_definition_problems(metadata: TaskMetadata, options: dict[str, Any]) -> None:
