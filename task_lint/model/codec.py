@@ -450,8 +450,8 @@ class ArrayCodec(Codec):
                 if not isinstance(value, types):
                     return False
                 # Items of exactly the declared class need no function call.
-                for item in value:
-                    if item.__class__ is not exact and not item_check(item):
+                for member in value:
+                    if member.__class__ is not exact and not item_check(member):
                         return False
                 return True
 

@@ -243,7 +243,8 @@ def _rebuild_call(
             continue
         value = bound[name]
         kind = parameter.kind
-        if kind is inspect.Parameter.POSITIONAL_ONLY or (kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and positional):
+        by_position = kind is inspect.Parameter.POSITIONAL_OR_KEYWORD and positional
+        if kind is inspect.Parameter.POSITIONAL_ONLY or by_position:
             args.append(value)
         elif kind is inspect.Parameter.VAR_POSITIONAL:
             args.extend(value)
