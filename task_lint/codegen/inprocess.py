@@ -19,8 +19,8 @@ from task_lint.codegen.plan import plan_worker
 from task_lint.codegen.render import render_worker
 from task_lint.codegen.workers import refusal_findings
 from task_lint.static.checker import collect_tasks
-from task_lint.static.checks import Finding
 from task_lint.static.config import Config
+from task_lint.static.findings import Finding
 from task_lint.static.project import Project
 
 

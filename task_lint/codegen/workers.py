@@ -24,9 +24,10 @@ from task_lint.codegen.selfcontained import CarryRefusal, carry_task
 from task_lint.model.record import Record
 from task_lint.rules import RULES_BY_CODE
 from task_lint.static.checker import Checker, collect_tasks, source_error_finding
-from task_lint.static.checks import Finding, check_task
+from task_lint.static.checks import check_task
 from task_lint.static.config import Config
 from task_lint.static.discovery import StaticTask
+from task_lint.static.findings import Finding
 from task_lint.static.project import ModuleInfo, Project, module_name_for
 from task_lint.static.source import SourceError
 

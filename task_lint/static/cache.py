@@ -26,7 +26,7 @@ from task_lint.model.record import Record
 
 if TYPE_CHECKING:
     from task_lint.static.checker import FileResult
-    from task_lint.static.checks import Finding
+    from task_lint.static.findings import Finding
 
 CACHE_VERSION = 1
 
@@ -65,7 +65,7 @@ class Cache:
 
     def replay(self, stamps: dict[str, FileStamp | None]) -> list[Finding] | None:
         """Return the last run's findings when the same files, unchanged, are checked again."""
-        from task_lint.static.checks import Finding
+        from task_lint.static.findings import Finding
 
         run = self._load().get("run")
         if not isinstance(run, dict):
@@ -82,7 +82,7 @@ class Cache:
     def lookup(self, path: str, digest: str) -> FileResult | None:
         """Return the cached result of a file when it and every module it read are unchanged."""
         from task_lint.static.checker import FileResult
-        from task_lint.static.checks import Finding, TaskName
+        from task_lint.static.findings import Finding, TaskName
 
         entry = self._load()["files"].get(os.path.abspath(path))
         if not isinstance(entry, dict) or entry.get("sha") != digest:

@@ -15,17 +15,19 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING
 
 from task_lint.model.record import Record
 from task_lint.model.task import TaskDescription
 from task_lint.rules import RULES_BY_CODE
 from task_lint.static.cache import Cache, FileStamp
-from task_lint.static.checks import Finding, TaskName, check_task, duplicate_names, task_name
 from task_lint.static.config import Config, DecisionEngine
-from task_lint.static.discovery import StaticTask, TaskCollector
+from task_lint.static.findings import Finding, TaskName
 from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files
 from task_lint.static.source import SourceError, SourceFile
+
+if TYPE_CHECKING:
+    from task_lint.static.discovery import StaticTask
 
 
 class FileResult(Record):
@@ -59,11 +61,16 @@ def source_error_finding(path: str, error: SourceError) -> Finding:
 
 
 def collect_tasks(project: Project, module: ModuleInfo) -> list[StaticTask]:
+    # The analysis loads on first use: a run served from the cache never needs it.
+    from task_lint.static.discovery import TaskCollector
+
     return TaskCollector(project, module).collect()
 
 
 def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError) -> FileResult:
     """Find the tasks of one module and run the per-task rules on them."""
+    from task_lint.static.checks import check_task, task_name
+
     if isinstance(module, SourceError):
         return FileResult(path, (source_error_finding(path, module),), (), (), False, ())
     project.touched.clear()
@@ -210,12 +217,16 @@ class Checker:
         size = max(1, len(paths) // (self.jobs * 4))
         chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
         results: list[FileResult] = []
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=self.jobs) as pool:
             for chunk in pool.map(_analyse_chunk, chunks):
                 results.extend(chunk)
         return results
 
     def _judge(self, results: dict[str, FileResult]) -> list[Finding]:
+        from task_lint.static.checks import duplicate_names
+
         per_file: dict[str, list[Finding]] = {path: list(result.findings) for path, result in results.items()}
         names = [name for result in results.values() for name in result.names]
         for finding in duplicate_names(names):

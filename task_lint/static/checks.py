@@ -8,24 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from task_lint.model.record import Record
 from task_lint.model.task import SourcePosition, annotation_problems
 from task_lint.model.types import contains_any, render_type
 from task_lint.rules import RULES_BY_CODE, target_text
 from task_lint.static.discovery import StaticTask
-
-
-class Finding(Record):
-    """One finding: file, 1-based line, 0-based column in characters, code and message."""
-
-    path: str
-    line: int
-    column: int
-    code: str
-    message: str
-
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line, self.column, self.code, self.message)
+from task_lint.static.findings import Finding, TaskName
 
 
 def _finding(static_task: StaticTask, position: SourcePosition | None, code: str, /, **values: str) -> Finding:
@@ -141,17 +128,6 @@ def check_task(task: StaticTask) -> list[Finding]:
     for rule in TASK_RULES:
         findings.extend(rule(task))
     return findings
-
-
-class TaskName(Record):
-    """What the duplicate-name rule needs to know of a task in any file of the project."""
-
-    name: str
-    explicit: bool
-    qualified_name: str
-    path: str
-    line: int
-    column: int
 
 
 def task_name(task: StaticTask) -> TaskName:

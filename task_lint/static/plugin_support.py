@@ -13,8 +13,9 @@ import functools
 import os
 
 from task_lint.static.checker import analyse_module, apply_filters  # noqa: F401  # apply_filters re-exported for tests
-from task_lint.static.checks import Finding, TaskName, duplicate_names
+from task_lint.static.checks import duplicate_names
 from task_lint.static.config import DEFAULT_EXCLUDE
+from task_lint.static.findings import Finding, TaskName
 from task_lint.static.project import (
     Prefilter,
     Project,
