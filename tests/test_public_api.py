@@ -69,7 +69,7 @@ def test_exported_name_resolves(name: str) -> None:
 
 def test_unknown_attribute_raises() -> None:
     with pytest.raises(AttributeError, match="no attribute 'missing_name'"):
-        task_lint.missing_name  # noqa: B018  # the attribute access is the test
+        task_lint.missing_name  # the attribute access is the test
 
 
 # --- Layers -------------------------------------------------------------------------
