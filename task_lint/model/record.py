@@ -13,6 +13,7 @@ tuple of the class takes no part in equality and hashing.
 from __future__ import annotations
 
 import sys
+from string import Template
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
@@ -56,24 +57,11 @@ class Record:
         cls._compared = tuple(name for name in fields if name not in cls._uncompared)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        fields = self._fields
-        if len(args) > len(fields):
-            raise TypeError(f"{type(self).__name__} takes {len(fields)} arguments, got {len(args)}")
-        values = self.__dict__
-        for name, value in zip(fields, args, strict=False):
-            values[name] = value
-        for name, value in kwargs.items():
-            if name not in fields:
-                raise TypeError(f"{type(self).__name__} has no field {name!r}")
-            if name in values:
-                raise TypeError(f"{type(self).__name__} got {name!r} twice")
-            values[name] = value
-        for name in fields:
-            if name not in values:
-                default = self._defaults.get(name, _MISSING)
-                if default is _MISSING:
-                    raise TypeError(f"{type(self).__name__} is missing the field {name!r}")
-                values[name] = default.copy() if isinstance(default, (dict, list)) else default
+        # The first instance of each class compiles that class's own __init__;
+        # see _specialised_init. Later instances call it directly.
+        cls = type(self)
+        cls.__init__ = _specialised_init(cls)  # type: ignore[method-assign]
+        cls.__init__(self, *args, **kwargs)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable; use replace() to change {name!r}")
@@ -101,6 +89,43 @@ class Record:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+# `__values` cannot clash with a field: record fields never start with "__".
+_INIT = Template("def __init__(self$parameters):\n    __values = self.__dict__\n$assignments")
+_ASSIGN = Template('    __values["$name"] = $name\n')
+_ASSIGN_COPY = Template('    __values["$name"] = $name.copy() if $name is _default_$name else $name\n')
+
+
+def _specialised_init(cls: type[Record]) -> Any:
+    """Compile an `__init__` with the class's own fields as parameters.
+
+    A generic `__init__(*args, **kwargs)` cost four times a plain class's, and
+    the static pass creates many records. Compiling at import time would bring
+    back the cost the Record base exists to avoid, so it happens on first use.
+    The source holds only the record's own field names, which are identifiers
+    written in task_lint.
+    """
+    namespace: dict[str, Any] = {}
+    parameters = []
+    assignments = []
+    for name in cls._fields:
+        if not name.isidentifier() or name.startswith("__"):
+            raise TypeError(f"record field {name!r} must be an identifier that does not start with '__'")
+        if name in cls._defaults:
+            namespace[f"_default_{name}"] = cls._defaults[name]
+            parameters.append(f"{name}=_default_{name}")
+            mutable = isinstance(cls._defaults[name], (dict, list))
+            assignments.append((_ASSIGN_COPY if mutable else _ASSIGN).substitute(name=name))
+        else:
+            parameters.append(name)
+            assignments.append(_ASSIGN.substitute(name=name))
+    listed = "".join(f", {parameter}" for parameter in parameters)
+    source = _INIT.substitute(parameters=listed, assignments="".join(assignments) or "    pass\n")
+    exec(compile(source, f"<record {cls.__qualname__}>", "exec"), namespace)  # field names only
+    function = namespace["__init__"]
+    function.__qualname__ = f"{cls.__qualname__}.__init__"
+    return function
 
 
 def _rebuild(cls: type[Record], values: dict[str, Any]) -> Record:

@@ -50,9 +50,8 @@ class ParameterDescription(Record):
     annotation: TypeNode | None
     default: DefaultValue | None = None
     description: str | None = None
-    annotation_text: str | None = None
     position: SourcePosition | None = None
-    _uncompared = ("annotation_text", "position")
+    _uncompared = ("position",)
 
     @property
     def is_variadic(self) -> bool:

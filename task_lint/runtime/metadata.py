@@ -92,7 +92,6 @@ def describe_callable(
                 annotation=annotation,
                 default=default,
                 description=parsed.parameters.get(parameter.name),
-                annotation_text=_annotation_text(parameter.annotation),
             )
         )
     returns = None
@@ -113,16 +112,6 @@ def describe_callable(
         is_async=inspect.iscoroutinefunction(target),
         options=dict(options or {}),
     )
-
-
-def _annotation_text(annotation: Any) -> str | None:
-    if annotation is inspect.Parameter.empty:
-        return None
-    if isinstance(annotation, str):
-        return annotation
-    from task_lint.model.from_runtime import type_repr
-
-    return type_repr(annotation)
 
 
 def has_unresolved(description: TaskDescription) -> bool:

@@ -332,11 +332,10 @@ class StaticTypeReader:
     def _read_subscript(
         self, node: ast.Subscript, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], tv: TypeVars
     ) -> TypeNode:
-        display = _unparse(node)
         origin = self.project.resolve_expr(module, node.value, scopes)
         args = _subscript_args(node.slice)
         if origin.kind in ("unknown", "type_checking"):
-            return UnresolvedType(display, undefined(_root_name(node)))
+            return UnresolvedType(_unparse(node), undefined(_root_name(node)))
         q = names.normalize(origin.qualified) if origin.qualified else None
 
         if q in names.ANNOTATED or q in names.WRAPPERS:
@@ -357,17 +356,17 @@ class StaticTypeReader:
                 return MappingType(AnyType(), container)
             key = self._read(args[0], module, scopes, tv)
             if key != ScalarType("str"):
-                return UnsupportedType(display, "has keys that are not `str`, and JSON object keys are strings")
+                return UnsupportedType(_unparse(node), "has keys that are not `str`, and JSON object keys are strings")
             return MappingType(self._read(args[1], module, scopes, tv), container)
         if q in names.CALLABLES:
-            return UnsupportedType(display, CALLABLE_REASON)
+            return UnsupportedType(_unparse(node), CALLABLE_REASON)
         if q in names.CLASS_OBJECTS:
-            return UnsupportedType(display, CLASS_OBJECT_REASON)
+            return UnsupportedType(_unparse(node), CLASS_OBJECT_REASON)
         if origin.kind == "class" and isinstance(origin.node, ast.ClassDef) and origin.module is not None:
-            return self._read_generic_class(origin, args, module, scopes, tv, display)
+            return self._read_generic_class(origin, args, module, scopes, tv, _unparse(node))
         if origin.kind == "assign" and origin.module is not None:
-            return UnresolvedType(display, "subscripts a type alias, which task-lint does not expand")
-        return UnsupportedType(display, NO_JSON_FORM)
+            return UnresolvedType(_unparse(node), "subscripts a type alias, which task-lint does not expand")
+        return UnsupportedType(_unparse(node), NO_JSON_FORM)
 
     def _read_tuple(
         self,
@@ -915,6 +914,15 @@ def _qualname(symbol: Symbol) -> str:
 
 
 def _unparse(node: ast.AST) -> str:
+    # Names and dotted names are most annotations; ast.unparse costs far more.
+    parts: list[str] = []
+    current = node
+    while isinstance(current, ast.Attribute):
+        parts.append(current.attr)
+        current = current.value
+    if isinstance(current, ast.Name):
+        parts.append(current.id)
+        return ".".join(reversed(parts))
     try:
         return ast.unparse(node)
     except Exception:  # noqa: BLE001  # unparse of exotic nodes can fail; the display is cosmetic

@@ -12,9 +12,11 @@ For a whole run (`check_paths`):
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from task_lint.model.record import Record
@@ -128,10 +130,29 @@ def apply_filters(
     return kept
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while analysing.
+
+    The analysis keeps every parsed tree alive and creates many small records, so
+    the collector would scan the same live objects again and again, for a third of
+    the run time on a large project. The objects it builds hold no reference
+    cycles that need collecting before the run ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
     paths, roots, decorators = arguments
     project = Project(roots, decorators)
-    return [analyse_path(project, path) for path in paths]
+    with paused_gc():
+        return [analyse_path(project, path) for path in paths]
 
 
 def file_stamp(path: str) -> FileStamp | None:
@@ -213,7 +234,8 @@ class Checker:
         decorators = self.config.task_decorators
         if self.jobs <= 1 or len(paths) < 2:
             project = Project(roots, decorators)
-            return [analyse_path(project, path) for path in paths]
+            with paused_gc():
+                return [analyse_path(project, path) for path in paths]
         size = max(1, len(paths) // (self.jobs * 4))
         chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
         results: list[FileResult] = []

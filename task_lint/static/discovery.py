@@ -404,7 +404,6 @@ class TaskCollector:
                     annotation=annotation,
                     default=default,
                     description=parsed.parameters.get(arg.arg),
-                    annotation_text=_unparse(arg.annotation) if arg.annotation is not None else None,
                     position=local(arg),
                 )
             )

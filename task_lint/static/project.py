@@ -457,9 +457,25 @@ def relative_import_words(text: bytes, module: str) -> set[bytes]:
     `shop`. Every part of the module's name is returned, its own last part included,
     which over-includes on purpose.
     """
-    if not _RELATIVE_IMPORT.search(text):
+    if not _has_relative_import(text):
         return set()
     return {part.encode() for part in module.split(".")}
+
+
+def _has_relative_import(text: bytes) -> bool:
+    # bytes.find is many times faster than the regular expression on large files;
+    # the expression confirms each candidate, which is rare.
+    start = text.find(b"from")
+    while start >= 0:
+        after = start + 4
+        while after < len(text) and text[after : after + 1] in b" \t\f\\\r\n":
+            after += 1
+        if text[after : after + 1] == b"." and _RELATIVE_IMPORT.match(text, start):
+            before = text[start - 1 : start]
+            if not (before.isalnum() or before == b"_"):
+                return True
+        start = text.find(b"from", start + 4)
+    return False
 
 
 class Prefilter:
