@@ -11,6 +11,7 @@ cannot compile gets a TSK001 or TSK002 finding.
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import subprocess
@@ -341,6 +342,16 @@ def python_parses(text: str) -> bool:
     return True
 
 
+def ast_parses(text: str) -> bool:
+    # flake8 runs AST plugins whenever ast.parse succeeds. Before Python 3.12 the
+    # compiler can still reject a tree the parser accepted (too deeply nested).
+    try:
+        ast.parse(text)
+    except (SyntaxError, RecursionError, MemoryError):
+        return False
+    return True
+
+
 @pytest.mark.parametrize("name", sorted(big_sources()))
 def test_big_expression_check(tmp_path: Path, name: str) -> None:
     text = big_sources()[name]
@@ -367,7 +378,7 @@ def test_big_expression_plugin(tmp_path: Path, name: str) -> None:
 
     results = run_plugin(str(path))
 
-    if python_parses(text):
+    if ast_parses(text):
         assert results is not None
         assert not any(message.startswith("TSK999") for _, _, message in results)
         assert (5, 8) in [(line, column) for line, column, message in results if message.startswith("TSK101")]

@@ -127,7 +127,8 @@ def code_without_strings(source: str) -> str:
     """Return the source with string literals and comments removed."""
     kept = []
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
-        if token.type not in (tokenize.STRING, tokenize.COMMENT, tokenize.FSTRING_MIDDLE):
+        # FSTRING_MIDDLE exists from Python 3.12; before that an f-string is one STRING token.
+        if token.type not in (tokenize.STRING, tokenize.COMMENT, getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)):
             kept.append(token.string)
     return " ".join(kept)
 

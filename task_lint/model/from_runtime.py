@@ -189,6 +189,12 @@ class RuntimeTypeReader:
             return UnresolvedType(text, f"name `{name}` is not defined when the task runs")
         except Exception as error:  # noqa: BLE001  # evaluating an annotation can raise anything
             return UnresolvedType(text, f"{type(error).__name__}: {error}")
+        # A string annotation resolves as one unit, as typing.get_type_hints does
+        # from Python 3.11: a nested forward reference that fails fails it all.
+        # Python 3.10 leaves such references unevaluated, so check them here.
+        missing = _unresolvable_forward_ref(value, module_globals)
+        if missing is not None:
+            return UnresolvedType(text, f"name `{missing}` is not defined when the task runs")
         return self._read(value, type_vars)
 
     def _read_generic(self, annotation: Any, origin: Any, args: tuple[Any, ...], type_vars: dict[Any, Any]) -> TypeNode:
@@ -367,7 +373,14 @@ class RuntimeTypeReader:
             return self._dataclass_fields(cls, hints, type_vars)
         if kind == "typeddict":
             required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset())
-            return [FieldDef(name, self._read_hint(hints[name], type_vars), name in required_keys) for name in hints]
+            fields = []
+            for name in hints:
+                # Python 3.10's TypedDict ignores typing_extensions' Required and
+                # NotRequired, which type checkers honour; so do we.
+                marker = _required_marker(hints[name])
+                required = marker if marker is not None else name in required_keys
+                fields.append(FieldDef(name, self._read_hint(hints[name], type_vars), required))
+            return fields
         defaults = getattr(cls, "_field_defaults", {})
         fields = []
         for name in cls._fields:  # type: ignore[attr-defined]  # a NamedTuple
@@ -455,6 +468,42 @@ class _Unresolvable:
         self.module_globals = module_globals
 
 
+def _unresolvable_forward_ref(value: Any, module_globals: dict[str, Any], depth: int = 0) -> str | None:
+    """Return the first name of a nested forward reference that cannot be evaluated, or None."""
+    if depth > 100:
+        return None
+    origin = typing.get_origin(value)
+    if origin is typing.Literal:
+        return None  # its strings are values, not names
+    args = typing.get_args(value)
+    if origin is typing.Annotated:
+        args = args[:1]  # the rest is metadata
+    for arg in args:
+        if isinstance(arg, (typing.ForwardRef, str)):
+            try:
+                evaluated = evaluate_annotation(arg, module_globals)
+            except NameError as error:
+                return getattr(error, "name", None) or str(error)
+            except Exception:  # noqa: BLE001  # not a NameError: read() reports it where it sits
+                continue
+            found = _unresolvable_forward_ref(evaluated, module_globals, depth + 1)
+        else:
+            found = _unresolvable_forward_ref(arg, module_globals, depth + 1)
+        if found is not None:
+            return found
+    return None
+
+
+def _required_marker(hint: Any) -> bool | None:
+    origin = typing.get_origin(hint)
+    name = getattr(origin, "_name", None) if origin is not None else None
+    if name == "Required":
+        return True
+    if name == "NotRequired":
+        return False
+    return None
+
+
 def default_display(value: Any) -> str:
     """Render a default value as Python source: `Color.RED`, `timedelta(days=30)`, `Path('out')`."""
     if isinstance(value, enum.Enum):
@@ -507,4 +556,4 @@ def _own_doc(cls: type) -> str | None:
         generated.add(f"{cls.__name__}({', '.join(fields)},)")
     if doc in generated:
         return None
-    return inspect.cleandoc(doc)
+    return inspect.cleandoc(doc) or None

@@ -146,4 +146,7 @@ class CallValidator:
                 if f"'{key}'" in message:
                     loc = [key]
                     break
+        if loc and ("positional only" in message or "positional-only" in message):
+            # inspect words this differently across Python versions.
+            message = f"parameter {loc[0]!r} is positional-only, so pass it by position"
         return {"loc": loc, "msg": message, "input": {"args": list(args), "kwargs": dict(kwargs)}}

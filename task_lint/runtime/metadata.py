@@ -72,7 +72,8 @@ def describe_callable(
     target = inspect.unwrap(func)
     module_globals: dict[str, Any] = getattr(target, "__globals__", {})
     raw_doc = doc if doc is not None else func.__doc__
-    doc = inspect.cleandoc(raw_doc) if raw_doc else None
+    # A docstring of only whitespace counts as none, on every Python version.
+    doc = (inspect.cleandoc(raw_doc) or None) if raw_doc else None
     parsed = parse_docstring(doc)
 
     definitions: Definitions = {}
@@ -184,7 +185,9 @@ class TaskMetadata:
     @property
     def doc(self) -> str:
         """The cleaned docstring, or "No description available" when there is none."""
-        return inspect.cleandoc(self._raw_doc) if self._raw_doc else NO_DESCRIPTION
+        # cleandoc turns a docstring of only whitespace into "" on Python 3.10.
+        cleaned = inspect.cleandoc(self._raw_doc) if self._raw_doc else ""
+        return cleaned or NO_DESCRIPTION
 
     @property
     def is_async(self) -> bool:

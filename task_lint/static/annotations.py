@@ -553,7 +553,7 @@ class StaticTypeReader:
             qualname=qualname,
             kind=kind,
             fields=tuple(fields),
-            doc=ast.get_docstring(classdef),
+            doc=ast.get_docstring(classdef) or None,
         )
         return RefType(key)
 
@@ -745,7 +745,7 @@ class StaticTypeReader:
                 module=module.name,
                 qualname=qualname,
                 members=tuple(members),
-                doc=ast.get_docstring(classdef),
+                doc=ast.get_docstring(classdef) or None,
             )
             self._enum_aliases[key] = aliases
             self.definitions[key] = definition

@@ -163,7 +163,7 @@ class TaskCollector:
                     frame=frame,
                     scopes=frame.statement_scopes,
                     drop_first=False,
-                    doc=ast.get_docstring(node),
+                    doc=(ast.get_docstring(node) or None),
                 )
             )
         inner_scopes = (*frame.scopes, self.module.function_symbols(node))
@@ -303,7 +303,7 @@ class TaskCollector:
         options = {key: value for key, value in options.items() if value is not UNKNOWN_VALUE}
         explicit = options.get("name") if isinstance(options.get("name"), str) else None
         found = self._find_execute(node, self.module)
-        class_doc = ast.get_docstring(node)
+        class_doc = ast.get_docstring(node) or None
         if found is None:
             description = TaskDescription(
                 name=explicit or node.name,
@@ -352,7 +352,7 @@ class TaskCollector:
             frame=frame,
             scopes=(*outer_scopes, owner_scope),
             drop_first=not is_static,
-            doc=class_doc or ast.get_docstring(execute),
+            doc=class_doc or (ast.get_docstring(execute) or None),
         )
 
     # --- Descriptions ---------------------------------------------------------------

@@ -6,11 +6,13 @@ and BOM files read right. Columns in findings count characters, not UTF-8 bytes 
 """
 
 from __future__ import annotations
+import __future__
 
 import ast
 import codecs
 import io
 import re
+import sys
 import tokenize
 import warnings
 from collections.abc import Iterable
@@ -67,6 +69,22 @@ class SourceFile:
             # Invalid escape sequences in user code are the user's warnings, not ours.
             warnings.simplefilter("ignore")
             tree = ast.parse(self.text, filename=self.path, type_comments=False)
+            if sys.version_info < (3, 12):
+                # Before 3.12 the compiler also rejects expressions nested more
+                # deeply than its own recursion limit, which the parser accepts;
+                # only compiling the text finds those (compiling the tree object
+                # instead hits another limit, converting it back to C).
+                try:
+                    compile(self.text, self.path, "exec", dont_inherit=True)
+                except SyntaxError as error:
+                    if error.lineno is not None and error.offset is not None:
+                        error.offset = self.char_column(error.lineno, error.offset - 1) + 1
+                    raise
+                except RecursionError:
+                    raise SyntaxError("too many nested parentheses or operands for the compiler") from None
+                except ValueError:
+                    pass  # NUL bytes: the parser above already accepted or rejected the text
+                return tree
         problem = compile_errors(tree)
         if problem is not None:
             message, node = problem
@@ -145,7 +163,7 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 def compile_errors(tree: ast.Module) -> tuple[str, ast.AST] | None:
     """Return the first error that only the compiler reports, with its node, or None.
 
-    Covers misplaced `from __future__` imports, `return` and `yield` outside a
+    Covers misplaced and unknown `from __future__` imports, `return` and `yield` outside a
     function, `break` and `continue` outside a loop, and duplicate argument names.
     It walks statements only, so expressions such as lambdas are not looked into.
     """
@@ -160,6 +178,11 @@ def compile_errors(tree: ast.Module) -> tuple[str, ast.AST] | None:
         if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
             if seen_other:
                 return "from __future__ imports must occur at the beginning of the file", statement
+            for alias in statement.names:
+                if alias.name == "braces":
+                    return "not a chance", statement
+                if alias.name not in __future__.all_feature_names:
+                    return f"future feature {alias.name} is not defined", statement
         elif not is_docstring:
             seen_other = True
 
