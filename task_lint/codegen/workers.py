@@ -23,7 +23,7 @@ from task_lint.codegen.render import render_worker
 from task_lint.codegen.selfcontained import CarryRefusal, carry_task
 from task_lint.model.record import Record
 from task_lint.rules import RULES_BY_CODE
-from task_lint.static.checker import Checker, collect_tasks, source_error_finding
+from task_lint.static.checker import Checker, collect_tasks, read_files, source_error_finding
 from task_lint.static.checks import check_task
 from task_lint.static.config import Config
 from task_lint.static.discovery import StaticTask
@@ -134,11 +134,7 @@ def build_workers(
     """Render a worker for every task under `paths` that a worker can run."""
     checker = Checker(config, prefilter=prefilter)
     files = checker.files(paths)
-    contents: dict[str, bytes] = {}
-    for path in files:
-        with open(path, "rb") as handle:
-            contents[path] = handle.read()
-    candidates = checker._candidates(contents)  # the same pre-filter as `check`
+    candidates = checker.candidates(read_files(files))  # the same pre-filter as `check`
     project = Project(config.source_roots, config.task_decorators)
     rendered: dict[str, WorkerFile] = {}
     refusals: list[Finding] = []

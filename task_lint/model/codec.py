@@ -394,17 +394,18 @@ class AnyCodec(Codec):
     def encode(self, value: Any) -> JSONValue:
         if not is_json_value(value):
             raise ValueError(f"a value of type {type_name(value)} annotated `Any` has no JSON form")
-        return _copy_json(value)
+        return copy_json(value)
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         return data
 
 
-def _copy_json(value: Any) -> JSONValue:
+def copy_json(value: Any) -> JSONValue:
+    """Copy plain JSON data, turning tuples into lists as JSON would."""
     if isinstance(value, (list, tuple)):
-        return [_copy_json(item) for item in value]
+        return [copy_json(item) for item in value]
     if isinstance(value, dict):
-        return {key: _copy_json(item) for key, item in value.items()}
+        return {key: copy_json(item) for key, item in value.items()}
     return value  # type: ignore[no-any-return]  # a JSON scalar, checked by is_json_value
 
 

@@ -21,7 +21,7 @@ from pathlib import Path, PurePath
 from typing import Any
 from uuid import UUID
 
-from task_lint.model.codec import CodecBuilder, is_json_value
+from task_lint.model.codec import CodecBuilder, copy_json, is_json_value
 from task_lint.model.types import (
     AnyType,
     ArrayContainer,
@@ -449,7 +449,7 @@ class RuntimeTypeReader:
         display = default_display(value)
         if node is None:
             if is_json_value(value):
-                return DefaultValue(display, True, _plain_json(value))
+                return DefaultValue(display, True, copy_json(value))
             return DefaultValue(display)
         if self._codecs is None or self._codecs.definitions is not self.definitions:
             self._codecs = CodecBuilder(self.definitions)
@@ -514,14 +514,6 @@ def default_display(value: Any) -> str:
     if isinstance(value, (date, time, timedelta)):
         return text.removeprefix("datetime.")
     return text
-
-
-def _plain_json(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return [_plain_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain_json(item) for key, item in value.items()}
-    return value
 
 
 def _substitute(value: Any, type_vars: dict[Any, Any]) -> Any:

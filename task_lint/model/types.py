@@ -15,7 +15,7 @@ for the same source.
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, Literal, Union, get_args
 
 from task_lint.model.record import Record
 
@@ -39,21 +39,7 @@ ScalarKind = Literal[
     "path",
 ]
 
-SCALAR_KINDS: tuple[ScalarKind, ...] = (
-    "int",
-    "float",
-    "str",
-    "bool",
-    "none",
-    "bytes",
-    "datetime",
-    "date",
-    "time",
-    "timedelta",
-    "decimal",
-    "uuid",
-    "path",
-)
+SCALAR_KINDS: tuple[ScalarKind, ...] = get_args(ScalarKind)
 
 # How a scalar reads in signatures and docs.
 SCALAR_DISPLAY: dict[ScalarKind, str] = {

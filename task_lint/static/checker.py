@@ -155,6 +155,18 @@ def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]
         return [analyse_path(project, path) for path in paths]
 
 
+def read_files(paths: Iterable[str]) -> dict[str, bytes]:
+    """Read each file's bytes; a file that cannot be read counts as empty."""
+    contents: dict[str, bytes] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                contents[path] = handle.read()
+        except OSError:
+            contents[path] = b""
+    return contents
+
+
 def file_stamp(path: str) -> FileStamp | None:
     try:
         stat = os.stat(path)
@@ -194,14 +206,8 @@ class Checker:
             if replay is not None:
                 return Report(tuple(replay), len(files), 0, len(files))
 
-        contents: dict[str, bytes] = {}
-        for path in files:
-            try:
-                with open(path, "rb") as handle:
-                    contents[path] = handle.read()
-            except OSError:
-                contents[path] = b""
-        candidates = self._candidates(contents)
+        contents = read_files(files)
+        candidates = self.candidates(contents)
         hashes = {path: content_hash(data) for path, data in contents.items()} if self.cache is not None else {}
 
         results: dict[str, FileResult] = {}
@@ -222,7 +228,8 @@ class Checker:
             self.cache.store(results, hashes, stamps, findings)
         return Report(tuple(findings), len(files), len(pending), len(results) - len(pending))
 
-    def _candidates(self, contents: dict[str, bytes]) -> set[str]:
+    def candidates(self, contents: dict[str, bytes]) -> set[str]:
+        """Return the files, among path-to-content, that the pre-filter keeps (all without it)."""
         if not self.prefilter:
             return set(contents)
         return Prefilter(self.config.task_decorators, self.config.source_roots).select(contents)
@@ -289,14 +296,7 @@ class Checker:
         Files that cannot be read are returned as findings.
         """
         files = self.files(paths)
-        contents = {}
-        for path in files:
-            try:
-                with open(path, "rb") as handle:
-                    contents[path] = handle.read()
-            except OSError:
-                contents[path] = b""
-        candidates = self._candidates(contents)
+        candidates = self.candidates(read_files(files))
         project = Project(self.config.source_roots, self.config.task_decorators)
         descriptions: list[TaskDescription] = []
         problems: list[Finding] = []

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from task_lint.model.codec import CodecBuilder, StaticEnumMember, is_json_value
+from task_lint.model.codec import CodecBuilder, StaticEnumMember, copy_json, is_json_value
 from task_lint.model.from_runtime import default_display
 from task_lint.model.types import DefaultValue, Definitions, JSONValue, TypeNode
 from task_lint.static import names
@@ -239,14 +239,6 @@ def _call(
     return constructor(*args, **kwargs)
 
 
-def _plain_json(value: Any) -> JSONValue:
-    if isinstance(value, (list, tuple)):
-        return [_plain_json(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _plain_json(item) for key, item in value.items()}
-    return value  # type: ignore[no-any-return]  # a JSON scalar
-
-
 def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> tuple[bool, JSONValue]:
     """Return `(matches, JSON form)` of an evaluated default against its annotation.
 
@@ -254,7 +246,7 @@ def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> 
     """
     if node is None:
         if is_json_value(value):
-            return True, _plain_json(value)
+            return True, copy_json(value)
         return False, None
     codec = CodecBuilder(definitions).build(node)
     try:
