@@ -238,8 +238,8 @@ def test_noqa_edit_applies(project: Path) -> None:
 def test_corrupt_cache_file_ignored(project: Path) -> None:
     small_project(project)
     expected = codes(check(["depot"]))
-    for cache_file in (project / ".cache").glob("results-*.json"):
-        cache_file.write_text('{"version": 1, "files": {"broken": ')
+    for cache_file in (project / ".cache").glob("*.json"):
+        cache_file.write_text('{"version": 2, "files": {"broken": ')
 
     report = check(["depot"])
 
@@ -250,7 +250,7 @@ def test_corrupt_cache_file_ignored(project: Path) -> None:
 def test_cache_of_other_version_ignored(project: Path) -> None:
     small_project(project)
     expected = codes(check(["depot"]))
-    for cache_file in (project / ".cache").glob("results-*.json"):
+    for cache_file in (project / ".cache").glob("*.json"):
         data = json.loads(cache_file.read_text())
         data["version"] = -1
         cache_file.write_text(json.dumps(data))
@@ -259,6 +259,18 @@ def test_cache_of_other_version_ignored(project: Path) -> None:
 
     assert codes(report) == expected
     assert report.analysed == 4
+
+
+def test_corrupt_run_file_falls_back_to_file_entries(project: Path) -> None:
+    small_project(project)
+    expected = codes(check(["depot"]))
+    for run_file in (project / ".cache").glob("run-*.json"):
+        run_file.write_text('{"version": 2, "key": ')
+
+    report = check(["depot"])
+
+    assert codes(report) == expected
+    assert (report.analysed, report.cached) == (0, 4)
 
 
 def test_cli_rerun_same_output(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -6,8 +6,10 @@ entry is reused only when all those hashes still match, so an edit to an importe
 module invalidates the files that depend on it. File size and modification time are
 a shortcut that skips hashing an unchanged file, as ruff and mypy do.
 
-The whole run is also stored: when no checked or dependency file changed, the
-findings are replayed without reading any source.
+The whole run is also stored, in a small file of its own: a digest of the stamps
+of every checked and dependency file, and the findings. When the digest still
+matches, the findings are replayed without reading any source or the per-file
+results.
 
 Writes go to a temporary file that replaces the cache file atomically, so two runs
 sharing the cache never see a half-written file. The last writer wins, and every
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
     from task_lint.static.checker import FileResult
     from task_lint.static.findings import Finding
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 class FileStamp(Record):
@@ -44,6 +46,7 @@ class Cache:
     def __init__(self, directory: str, fingerprint: str) -> None:
         self.directory = directory
         self.path = os.path.join(directory, f"results-{fingerprint}.json")
+        self.run_path = os.path.join(directory, f"run-{fingerprint}.json")
         self._data: dict[str, Any] | None = None
 
     def _load(self) -> dict[str, Any]:
@@ -67,17 +70,17 @@ class Cache:
         """Return the last run's findings when the same files, unchanged, are checked again."""
         from task_lint.static.findings import Finding
 
-        run = self._load().get("run")
-        if not isinstance(run, dict):
-            return None
-        if run.get("files") != sorted(stamps) or any(
-            _stamp_list(stamp) != self._load()["stamps"].get(path) for path, stamp in stamps.items()
-        ):
-            return None
-        for dependency in run.get("dependencies", []):
-            if _stamp_list(_current_stamp(dependency)) != self._load()["stamps"].get(dependency):
+        try:
+            with open(self.run_path, encoding="utf-8") as handle:
+                run = json.load(handle)
+            if run["version"] != CACHE_VERSION:
                 return None
-        return [Finding(*item) for item in run.get("findings", [])]
+            key = _run_key(stamps, {path: _current_stamp(path) for path in run["dependencies"]})
+            if run["key"] != key:
+                return None
+            return [Finding(*item) for item in run["findings"]]
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def lookup(self, path: str, digest: str) -> FileResult | None:
         """Return the cached result of a file when it and every module it read are unchanged."""
@@ -152,27 +155,38 @@ class Cache:
             data["stamps"][path] = _stamp_list(stamp)
             if path in hashes:
                 data["hashes"][os.path.abspath(path)] = hashes[path]
-        data["run"] = {
-            "files": sorted(stamps),
+        data.pop("run", None)
+        self._write(self.path, data)
+        dependency_stamps = {path: _current_stamp(path) for path in sorted(dependencies)}
+        run = {
+            "version": CACHE_VERSION,
+            "key": _run_key(stamps, dependency_stamps),
             "dependencies": sorted(dependencies),
             "findings": [list(_finding_tuple(f)) for f in findings],
         }
-        self._write(data)
+        self._write(self.run_path, run)
 
-    def _write(self, data: dict[str, Any]) -> None:
+    def _write(self, path: str, data: dict[str, Any]) -> None:
         try:
             os.makedirs(self.directory, exist_ok=True)
             marker = os.path.join(self.directory, ".gitignore")
             if not os.path.exists(marker):
                 with open(marker, "w", encoding="utf-8") as handle:
                     handle.write("# Created by task-lint; the cache is local to this machine.\n*\n")
-            descriptor, temporary = tempfile.mkstemp(prefix=".results-", suffix=".tmp", dir=self.directory)
+            descriptor, temporary = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=self.directory)
             with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
                 json.dump(data, handle, separators=(",", ":"))
-            os.replace(temporary, self.path)
+            os.replace(temporary, path)
         except OSError:
             # A read-only or full disk costs the next run its speed, not its correctness.
             return
+
+
+def _run_key(files: dict[str, FileStamp | None], dependencies: dict[str, FileStamp | None]) -> str:
+    """Digest the checked files and the modules their analysis read, with their stamps."""
+    listing = [sorted((path, _stamp_list(stamp)) for path, stamp in files.items())]
+    listing.append(sorted((path, _stamp_list(stamp)) for path, stamp in dependencies.items()))
+    return hashlib.sha256(json.dumps(listing, separators=(",", ":")).encode()).hexdigest()
 
 
 def _finding_tuple(finding: Finding) -> tuple[str, int, int, str, str]:
