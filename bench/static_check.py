@@ -228,7 +228,7 @@ def parse_in_process(files: Sequence[str]) -> None:
 
 
 def source_parse_in_process(files: Sequence[str]) -> None:
-    """Parse each file the way the checker does (decode, `ast.parse`, then `compile` for compiler-only errors)."""
+    """Parse each file the way the checker does: decode, `ast.parse`, then the checks for compiler-only errors."""
     from task_lint.static.source import SourceFile, decode_source
 
     for path in files:
@@ -251,7 +251,7 @@ def measure_in_process(folder: str, runs: int) -> list[str]:
     labels = {
         "check": "`Checker.check`",
         "check gc off": "`Checker.check` with `gc.disable()`",
-        "source parse": "`SourceFile.parse` of each file (`ast.parse` and `compile`)",
+        "source parse": "`SourceFile.parse` of each file (decode, `ast.parse`, compiler-only checks)",
         "parse": "`ast.parse` of each file",
     }
     times: dict[str, list[_common.Timing]] = {name: [] for name in labels}

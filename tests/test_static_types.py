@@ -7,13 +7,19 @@ the task runs must come out as `UnresolvedType` on both sides.
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from parity_support import TaskView, both_views
+from parity_support import TaskView, both_views, static_views, write_files
 
 from task_lint.model.types import ArrayType, UnionType, UnresolvedType
+from task_lint.static.annotations import StaticTypeReader
+from task_lint.static.checker import analyse_path, analyse_source
+from task_lint.static.project import Project
+from task_lint.static.source import SourceFile
 
 # Every probe module starts with these imports and types, so the annotations below can use them.
 HEADER = """\
@@ -418,3 +424,134 @@ def test_project_classes_match_runtime(tmp_path: Path) -> None:
         assert static_task.description.parameters == runtime[name].description.parameters, name
         assert static_task.description.returns == runtime[name].description.returns, name
         assert static_task.description.definitions == runtime[name].description.definitions, name
+
+
+# --- Definitions reused across tasks ------------------------------------------------
+
+SHARED_MODELS = """\
+import enum
+from dataclasses import dataclass, field
+
+from shared_defs.places import Address
+
+
+class Tag(enum.Enum):
+    NEW = "new"
+    OLD = "old"
+
+
+@dataclass
+class Item:
+    sku: str
+    tag: Tag = Tag.NEW
+    ship_to: Address = field(default_factory=lambda: Address("Oslo"))
+"""
+
+SHARED_TASKS = """\
+from shared_defs.models import Address, Item, Tag
+from shared_defs.other import Item as OtherItem
+
+from task_lint import task
+
+
+@task
+def first(item: Item) -> None:
+    pass
+
+
+@task
+def other_first(other: OtherItem, item: Item) -> None:
+    pass
+
+
+@task
+def nested_first(address: Address, tag: Tag, item: Item) -> None:
+    pass
+
+
+@task
+def repeated(items: list[Item], again: Item, other: OtherItem) -> Item:
+    return again
+"""
+
+SHARED_FILES = {
+    "shared_defs/__init__.py": "",
+    "shared_defs/models.py": SHARED_MODELS,
+    "shared_defs/places.py": "from dataclasses import dataclass\n\n\n@dataclass\nclass Address:\n    city: str\n",
+    "shared_defs/other.py": "from dataclasses import dataclass\n\n\n@dataclass\nclass Item:\n    code: int\n",
+    "shared_defs/tasks.py": SHARED_TASKS,
+}
+
+
+def test_shared_classes_match_runtime_in_every_order(tmp_path: Path) -> None:
+    # `other_first` gives the other module's `Item` the short key first, and
+    # `nested_first` holds `Address` and `Tag` before it reaches `Item`: a class read
+    # for an earlier task must not bring its earlier keys along.
+    static, runtime = both_views(tmp_path, SHARED_FILES)
+
+    assert sorted(static) == sorted(runtime)
+    for name, static_task in static.items():
+        assert static_task.description == runtime[name].description, name
+        assert static_task.input_schema == runtime[name].input_schema, name
+    assert "shared_defs.models.Item" in static["shared_defs.tasks:other_first"].description.definitions
+
+
+def test_shared_class_fields_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path, SHARED_FILES)
+    reads: list[str] = []
+    original = StaticTypeReader._object_fields
+
+    def counting(self: StaticTypeReader, classdef: ast.ClassDef, *args: Any) -> Any:
+        reads.append(classdef.name)
+        return original(self, classdef, *args)
+
+    monkeypatch.setattr(StaticTypeReader, "_object_fields", counting)
+    static_views(tmp_path)
+
+    # A fresh read for each task would read `Item` 6 times and `Address` 4 times.
+    # Reads that stay: the first of each class, and those where a clash of keys
+    # gives the class another key (models.Item in `other_first`, other.Item in
+    # `repeated`) or where the task held `Address` before `Item` named it.
+    assert reads.count("Item") == 4
+    assert reads.count("Address") == 3
+
+
+def test_reused_class_still_counts_as_dependency(tmp_path: Path) -> None:
+    write_files(tmp_path, SHARED_FILES)
+    more = """\
+    from shared_defs.models import Item
+    from task_lint import task
+
+
+    @task
+    def again(item: Item) -> None:
+        pass
+    """
+    write_files(tmp_path, {"shared_defs/more.py": more})
+    project = Project()
+    places = str((tmp_path / "shared_defs" / "places.py").resolve())
+
+    analyse_path(project, str(tmp_path / "shared_defs" / "tasks.py"))
+    later = analyse_path(project, str(tmp_path / "shared_defs" / "more.py"))
+
+    # more.py names only models.py; the fields of `Item` lead on to places.py.
+    assert places in later.dependencies
+
+
+def test_edited_buffer_of_a_shared_class_is_read_again(tmp_path: Path) -> None:
+    write_files(tmp_path, SHARED_FILES)
+    project = Project()
+    tasks = str(tmp_path / "shared_defs" / "tasks.py")
+    models = tmp_path / "shared_defs" / "models.py"
+    assert [finding for finding in analyse_path(project, tasks).findings if finding.code != "TSK901"] == []
+
+    edited = SourceFile(
+        "import threading\n" + SHARED_MODELS.replace("    sku: str\n", "    sku: str\n    lock: threading.Lock\n")
+    )
+    analyse_source(project, edited, str(models))
+    findings = analyse_path(project, tasks).findings
+    fresh = Project()
+    fresh.set_source(str(models), edited)
+
+    assert findings == analyse_path(fresh, tasks).findings
+    assert [finding.line for finding in findings if finding.code == "TSK301"] == [8, 13, 18, 23, 23, 23]

@@ -13,10 +13,12 @@ import ast
 from typing import Any
 
 from task_lint.model.from_runtime import NO_JSON_FORM, PURE_PATH_REASON
+from task_lint.model.record import Record
 from task_lint.model.types import (
     AnyType,
     ArrayType,
     DefaultValue,
+    Definition,
     Definitions,
     EnumDef,
     EnumLiteral,
@@ -35,6 +37,7 @@ from task_lint.model.types import (
     UnresolvedType,
     UnsupportedType,
     definition_key,
+    iter_nodes,
     render_type,
 )
 from task_lint.static import names
@@ -68,6 +71,33 @@ class ClassKind:
         self.kind = kind  # "dataclass", "typeddict", "namedtuple", "enum", "flag", "scalar", "plain"
         self.str_enum = str_enum
         self.reason = reason
+
+
+class ObjectRead(Record):
+    """What reading a class's fields added to a task's definitions, to replay for later tasks."""
+
+    key: str
+    definitions: tuple[tuple[str, Definition], ...]
+    enum_aliases: dict[str, dict[str, str]]
+    touched: frozenset[str]
+    inference_used: bool
+
+
+def _self_contained(added: tuple[tuple[str, Definition], ...]) -> bool:
+    """Tell whether the added definitions reference only each other."""
+    keys = {key for key, _ in added}
+    for _, definition in added:
+        if not isinstance(definition, ObjectDef):
+            continue
+        for field in definition.fields:
+            for node in iter_nodes(field.type):
+                if isinstance(node, RefType) and node.key not in keys:
+                    return False
+                if isinstance(node, LiteralType) and any(
+                    isinstance(value, EnumLiteral) and value.enum_key not in keys for value in node.values
+                ):
+                    return False
+    return True
 
 
 class StaticTypeReader:
@@ -525,6 +555,73 @@ class StaticTypeReader:
         return []
 
     def _read_object(
+        self,
+        classdef: ast.ClassDef,
+        module: ModuleInfo,
+        qualname: str,
+        kind: ObjectKind,
+        tv: TypeVars,
+        display: str,
+        parameters: list[str] | None = None,
+    ) -> TypeNode:
+        # A class read outside any other class, alias or type binding reads the same
+        # for every task, so the project keeps the definitions it produced.
+        if tv or self._class_stack or self._type_params or self._alias_stack:
+            return self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters)
+        memo_key = (module.path, qualname, kind)
+        memo = self.project.object_reads.get(memo_key)
+        if memo is not None and self._replay(memo):
+            return RefType(memo.key)
+        before = set(self.definitions)
+        touched, inference_used = self.project.touched, self.project.inference_used
+        self.project.touched, self.project.inference_used = set(), False
+        try:
+            result = self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters)
+        finally:
+            read_touched, read_inference = self.project.touched, self.project.inference_used
+            touched.update(read_touched)
+            self.project.touched, self.project.inference_used = touched, inference_used or read_inference
+        # The first read wins: later ones that differ met a clash of keys in their task.
+        if memo is None and isinstance(result, RefType) and result.key not in before:
+            added = tuple((key, value) for key, value in self.definitions.items() if key not in before)
+            if added[0][0] == result.key and _self_contained(added):
+                self.project.object_reads[memo_key] = ObjectRead(
+                    result.key,
+                    added,
+                    {key: self._enum_aliases[key] for key, _ in added if key in self._enum_aliases},
+                    frozenset(read_touched),
+                    read_inference,
+                )
+        return result
+
+    def _replay(self, memo: ObjectRead) -> bool:
+        """Add the definitions of an earlier read of a class, when this task would read them the same.
+
+        A key that another type of this task already uses, or a definition the task
+        already holds in another form, would change what a fresh read produces.
+        """
+        if memo.key in self.definitions:
+            return False
+        probe = dict(self.definitions)
+        for key, definition in memo.definitions:
+            existing = probe.get(key)
+            if existing is not None:
+                if existing != definition:
+                    return False
+                continue
+            if definition_key(definition.name, definition.module, definition.qualname, probe) != key:
+                return False
+            probe[key] = definition
+        for key, definition in memo.definitions:
+            if key not in self.definitions:
+                self.definitions[key] = definition
+                if key in memo.enum_aliases:
+                    self._enum_aliases[key] = memo.enum_aliases[key]
+        self.project.touched.update(memo.touched)
+        self.project.inference_used = self.project.inference_used or memo.inference_used
+        return True
+
+    def _read_object_fields(
         self,
         classdef: ast.ClassDef,
         module: ModuleInfo,

@@ -15,12 +15,15 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from task_lint.model.record import Record
 from task_lint.static import names
 from task_lint.static.source import SourceError, SourceFile, declares_encoding, decode_source, syntax_error
 from task_lint.static.symbols import Binding, ScopeSymbols, function_parameters
+
+if TYPE_CHECKING:
+    from task_lint.static.annotations import ObjectRead
 
 SymbolKind = Literal[
     "module", "class", "function", "assign", "typealias", "builtin", "external", "type_checking", "unknown"
@@ -123,6 +126,9 @@ class Project:
         # Paths of every module read or looked up, found or not, since the caller
         # last cleared it: the dependencies of the file being analysed, for the cache.
         self.touched: set[str] = set()
+        # Definitions that reading a class's fields produced, by (path, qualname, kind),
+        # for the annotation reader to reuse across tasks.
+        self.object_reads: dict[tuple[str, str, str], ObjectRead] = {}
 
     # --- Modules --------------------------------------------------------------------
 
@@ -136,6 +142,7 @@ class Project:
         absolute = os.path.abspath(path)
         self._overrides[absolute] = source
         self._by_path.pop(absolute, None)
+        self.object_reads.clear()
         for name, info in list(self._by_name.items()):
             if info is not None and info.path == absolute:
                 del self._by_name[name]
