@@ -153,7 +153,9 @@ RULES: tuple[Rule, ...] = (
         rationale=(
             "Tasks are registered and looked up by name. Two different tasks with the same "
             "explicit name raise `DuplicateTaskError` on import, and a function defined twice "
-            "silently replaces the first task."
+            "silently replaces the first task. The later definition, by file path and line, gets "
+            "the finding. Every module under the source root of a checked file counts, so checking "
+            "only the changed files still finds a clash with an unchanged one."
         ),
         example="# billing.py\n@task(name='send')\ndef send_invoice(...) -> None: ...\n\n"
         "# mail.py\n@task(name='send')\ndef send_mail(...) -> None: ...",

@@ -772,6 +772,57 @@ def test_jobs_match_serial_run(project: Path, capsys: pytest.CaptureFixture[str]
     assert parallel.code == serial.code
 
 
+# --- Duplicate names across the project --------------------------------------------
+
+NAMED_TASK = """\
+from task_lint import task
+
+
+@task(name="billing.total")
+def total(amount: int) -> int:
+    \"\"\"Add up.\"\"\"
+    return amount
+"""
+
+DUPLICATE = "pk/two.py:5:1: TSK206 task name `billing.total` is also used by `pk.one:total at pk/one.py:5`\n"
+
+
+def test_duplicate_name_found_when_only_the_later_file_is_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A pre-commit hook passes only the changed files; the unchanged one still counts.
+    write_files(project, {"pyproject.toml": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
+
+    whole = run_main(capsys, "check", "--no-cache", ".")
+    later = run_main(capsys, "check", "--no-cache", "pk/two.py")
+    absolute = run_main(capsys, "check", "--no-cache", str(project / "pk" / "two.py"))
+    earlier = run_main(capsys, "check", "--no-cache", "pk/one.py")
+
+    assert whole.out == later.out == DUPLICATE
+    assert absolute.out == DUPLICATE.replace("pk/two.py", str(project / "pk" / "two.py"), 1)
+    assert (earlier.code, earlier.out) == (0, "")
+
+
+def test_folder_without_a_project_is_not_scanned(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"alpha.py": NAMED_TASK, "loose/two.py": NAMED_TASK})
+
+    run = run_main(capsys, "check", "--no-cache", "loose/two.py")
+    configured = run_main(capsys, "check", "--no-cache", "--source-root", ".", "loose/two.py")
+
+    assert (run.code, run.out) == (0, "")
+    assert "TSK206" in configured.out
+
+
+def test_cached_rerun_sees_a_rename_in_an_unchecked_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {".git/HEAD": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
+    assert run_main(capsys, "check", "pk/two.py").out == DUPLICATE
+
+    write_files(project, {"pk/one.py": NAMED_TASK.replace("billing.total", "billing.sum")})
+    rerun = run_main(capsys, "check", "pk/two.py")
+
+    assert (rerun.code, rerun.out) == (0, "")
+
+
 # --- --output ------------------------------------------------------------------------
 
 

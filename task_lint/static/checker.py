@@ -25,7 +25,7 @@ from task_lint.rules import RULES_BY_CODE
 from task_lint.static.cache import Cache, FileStamp
 from task_lint.static.config import Config, DecisionEngine
 from task_lint.static.findings import Finding, TaskName
-from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files
+from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files, module_name_for
 from task_lint.static.source import SourceError, SourceFile
 
 if TYPE_CHECKING:
@@ -175,6 +175,26 @@ def file_stamp(path: str) -> FileStamp | None:
     return FileStamp(stat.st_mtime_ns, stat.st_size)
 
 
+_PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
+
+
+def _holds_project(folder: str) -> bool:
+    return any(os.path.exists(os.path.join(folder, name)) for name in _PROJECT_FILES)
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def display_path(absolute: str) -> str:
+    """Return the path relative to the working directory when it is inside it, else the absolute path."""
+    try:
+        relative = os.path.relpath(absolute)
+    except ValueError:  # on Windows, a path on another drive has no relative form
+        return absolute
+    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -196,9 +216,39 @@ class Checker:
             seen.setdefault(os.path.normpath(path), None)
         return list(seen)
 
+    def project_files(self, paths: Sequence[str], files: Sequence[str]) -> list[str]:
+        """Return the other files under the source roots of `files`, by the paths findings show.
+
+        Their tasks count for the duplicate-name rule, so that checking only the
+        changed files (as a pre-commit hook does) still sees a clash with an
+        unchanged module, as the flake8 plugin does. A root inside a checked folder,
+        or inside another root, adds nothing and is not listed again. Nor is a
+        folder that holds no project (no configured root, and no project file in it
+        or in its parent), such as a home folder with a loose script.
+        """
+        folders = [os.path.abspath(path) for path in paths if os.path.isdir(path)]
+        configured = {os.path.abspath(root) for root in self.config.source_roots}
+        roots: list[str] = []
+        for root in sorted({module_name_for(path, self.config.source_roots)[1] for path in files}):
+            if any(_within(root, outer) for outer in (*folders, *roots)):
+                continue
+            if root in configured or _holds_project(root) or _holds_project(os.path.dirname(root)):
+                roots.append(root)
+        if not roots:
+            return []
+        checked = {os.path.abspath(path) for path in files}
+        exclude = (*self.config.exclude, *self.config.extend_exclude)
+        others: dict[str, None] = {}
+        for path in iter_python_files(roots, exclude):
+            absolute = os.path.abspath(path)
+            if absolute not in checked:
+                others.setdefault(display_path(absolute), None)
+        return list(others)
+
     def check(self, paths: Sequence[str]) -> Report:
         files = self.files(paths)
-        stamps = {path: file_stamp(path) for path in files}
+        others = self.project_files(paths, files)
+        stamps = {path: file_stamp(path) for path in (*files, *others)}
 
         # Fast path: nothing changed since the last run with this configuration.
         if self.cache is not None:
@@ -206,13 +256,13 @@ class Checker:
             if replay is not None:
                 return Report(tuple(replay), len(files), 0, len(files))
 
-        contents = read_files(files)
+        contents = read_files((*files, *others))
         candidates = self.candidates(contents)
         hashes = {path: content_hash(data) for path, data in contents.items()} if self.cache is not None else {}
 
         results: dict[str, FileResult] = {}
         pending: list[str] = []
-        for path in files:
+        for path in (*files, *others):
             if path not in candidates:
                 continue
             cached = self.cache.lookup(path, hashes[path]) if self.cache is not None else None
@@ -223,7 +273,7 @@ class Checker:
         for result in self._analyse(pending):
             results[result.path] = result
 
-        findings = self._judge(results)
+        findings = self._judge(results, set(files))
         if self.cache is not None:
             self.cache.store(results, hashes, stamps, findings)
         return Report(tuple(findings), len(files), len(pending), len(results) - len(pending))
@@ -253,13 +303,14 @@ class Checker:
                 results.extend(chunk)
         return results
 
-    def _judge(self, results: dict[str, FileResult]) -> list[Finding]:
+    def _judge(self, results: dict[str, FileResult], reported: set[str]) -> list[Finding]:
         from task_lint.static.checks import duplicate_names
 
-        per_file: dict[str, list[Finding]] = {path: list(result.findings) for path, result in results.items()}
+        per_file = {path: list(result.findings) for path, result in results.items() if path in reported}
         names = [name for result in results.values() for name in result.names]
         for finding in duplicate_names(names):
-            per_file.setdefault(finding.path, []).append(finding)
+            if finding.path in reported:
+                per_file.setdefault(finding.path, []).append(finding)
         kept: list[Finding] = []
         for path, findings in per_file.items():
             result = results.get(path)

@@ -6,6 +6,7 @@ this module only decides where a rule applies and where the finding points.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 
 from task_lint.model.task import SourcePosition, annotation_problems
@@ -148,7 +149,8 @@ def duplicate_names(names: Iterable[TaskName]) -> list[Finding]:
     finding that names it.
     """
     rule = RULES_BY_CODE["TSK206"]
-    ordered = sorted(names, key=lambda n: (n.path, n.line, n.column))
+    # Absolute paths order the same whichever way each file was named on the command line.
+    ordered = sorted(names, key=lambda n: (os.path.abspath(n.path), n.line, n.column))
     findings: list[Finding] = []
     first_by_explicit: dict[str, TaskName] = {}
     first_by_qualified: dict[str, TaskName] = {}

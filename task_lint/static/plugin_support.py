@@ -12,7 +12,7 @@ import ast
 import functools
 import os
 
-from task_lint.static.checker import analyse_module, apply_filters  # noqa: F401  # apply_filters re-exported for tests
+from task_lint.static.checker import analyse_module, apply_filters, display_path  # noqa: F401  # apply_filters re-exported for tests
 from task_lint.static.checks import duplicate_names
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.findings import Finding, TaskName
@@ -125,9 +125,9 @@ def check_buffer(
     findings = list(result.findings)
     if result.names:
         # Name the other definitions by the paths the CLI would print, so both report the same message.
-        mine_path = _display_path(absolute)
+        mine_path = display_path(absolute)
         others = [
-            TaskName(n.name, n.explicit, n.qualified_name, _display_path(n.path), n.line, n.column)
+            TaskName(n.name, n.explicit, n.qualified_name, display_path(n.path), n.line, n.column)
             for n in _project_names(_root_of(absolute, roots), decorators, roots)
             if n.path != absolute
         ]
@@ -136,12 +136,3 @@ def check_buffer(
             if finding.path == mine_path:
                 findings.append(Finding(path, finding.line, finding.column, finding.code, finding.message))
     return findings
-
-
-def _display_path(absolute: str) -> str:
-    """Return the path relative to the working directory when it is inside it, else the absolute path."""
-    try:
-        relative = os.path.relpath(absolute)
-    except ValueError:  # on Windows, a path on another drive has no relative form
-        return absolute
-    return absolute if relative == os.pardir or relative.startswith(os.pardir + os.sep) else relative
