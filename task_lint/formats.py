@@ -45,13 +45,11 @@ def _sarif_rule(code: str) -> dict[str, Any]:
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.message.split("{")[0].strip() or rule.name},
+        "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": rule.rationale},
         "help": {
             "text": f"{rule.rationale}\n\nExample:\n{rule.example}\n\nFix:\n{rule.fix}",
-            "markdown": (
-                f"{rule.rationale}\n\nExample:\n\n```python\n{rule.example}\n```\n\nFix:\n\n```python\n{rule.fix}\n```"
-            ),
+            "markdown": f"{rule.rationale}\n\nExample:\n\n{rule.example_markdown()}\n\nFix:\n\n{rule.fix_markdown()}",
         },
         "defaultConfiguration": {"level": "warning", "enabled": rule.enabled_by_default},
     }

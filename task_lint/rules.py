@@ -29,6 +29,23 @@ class Rule(Record):
         """Fill the message template, for example with `task=` and `param=`."""
         return self.message.format(**values)
 
+    def summary(self) -> str:
+        """The name as a phrase, such as "Missing parameter annotation"."""
+        return self.name.replace("-", " ").capitalize()
+
+    def example_markdown(self) -> str:
+        return _markdown_part(self.example)
+
+    def fix_markdown(self) -> str:
+        return _markdown_part(self.fix)
+
+
+def _markdown_part(text: str) -> str:
+    # Code spans several lines; a one-line sentence or a parenthesised note is prose.
+    if "\n" not in text and (text.endswith(".") or text.startswith("(")):
+        return text
+    return f"```python\n{text}\n```"
+
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -301,6 +318,6 @@ def rules_markdown_page() -> str:
         state = "on by default" if rule.enabled_by_default else f"off by default (`--extend-select {rule.code}`)"
         parts.append(
             f"## {rule.code} {rule.name}\n\n{state}. Message: `{rule.message}`\n\n{rule.rationale}\n\n"
-            f"Example:\n\n```python\n{rule.example}\n```\n\nFix:\n\n```python\n{rule.fix}\n```\n"
+            f"Example:\n\n{rule.example_markdown()}\n\nFix:\n\n{rule.fix_markdown()}\n"
         )
     return "\n".join(parts)

@@ -322,6 +322,18 @@ def test_sarif_rule_defaults(project: Path, capsys: pytest.CaptureFixture[str]) 
     assert enabled["TSK901"] is False
 
 
+def test_sarif_rule_texts(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"tasks.py": SAMPLE})
+
+    rules = {rule["id"]: rule for rule in check_sarif(capsys, "tasks.py")["runs"][0]["tool"]["driver"]["rules"]}
+
+    assert rules["TSK001"]["shortDescription"]["text"] == "Syntax error"
+    assert rules["TSK101"]["shortDescription"]["text"] == "Missing parameter annotation"
+    # A sentence stays prose; code goes in a Python block.
+    assert rules["TSK001"]["help"]["markdown"].endswith("Fix:\n\nFix the syntax error at the reported position.")
+    assert "Fix:\n\n```python\n@task\ndef resize(path: str, width: int):" in rules["TSK101"]["help"]["markdown"]
+
+
 def test_sarif_uris_are_encoded(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_files(project, {"my tasks/größe:1.py": SAMPLE})
 
