@@ -89,7 +89,7 @@ def measure_generation(folder: str, runs: int) -> list[str]:
     def generate_and_write() -> None:
         with tempfile.TemporaryDirectory() as target:
             result = build_workers([folder], config, target)
-            sync_workers(result.files, target, check=False, prune=False)
+            sync_workers(result.files, target, scanned=[folder], check=False, prune=False)
 
     parse = median_seconds(lambda: parse_all(paths), runs)
     render = median_seconds(lambda: build_workers([folder], config, output), runs)
@@ -123,7 +123,7 @@ def measure_startup(folder: str, workers: str, runs: int) -> tuple[list[str], bo
     small = write_small_project(folder)
     small_workers = os.path.join(folder, "small_workers")
     result = build_workers([small], Config(), small_workers)
-    sync_workers(result.files, small_workers, check=False, prune=False)
+    sync_workers(result.files, small_workers, scanned=[small], check=False, prune=False)
 
     adjust_input = os.path.join(folder, "adjust.json")
     with open(adjust_input, "w", encoding="utf-8") as handle:
@@ -259,7 +259,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         workers = os.path.join(folder, "example_workers")
         example = build_workers([str(EXAMPLE_ROOT)], Config(), workers)
-        sync_workers(example.files, workers, check=False, prune=False)
+        sync_workers(example.files, workers, scanned=[str(EXAMPLE_ROOT)], check=False, prune=False)
 
         generation = measure_generation(os.path.join(folder, "corpus"), generation_runs)
         startup, met = measure_startup(folder, workers, startup_runs)

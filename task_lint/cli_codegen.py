@@ -34,7 +34,11 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
     workers.add_argument(
         "--check", action="store_true", help="write nothing; exit with 1 if a worker is stale, missing or orphaned"
     )
-    workers.add_argument("--prune", action="store_true", help="delete generated workers whose task is gone")
+    workers.add_argument(
+        "--prune",
+        action="store_true",
+        help="delete generated workers whose task is gone from the scanned paths, or whose source file was deleted",
+    )
     workers.add_argument(
         "--self-contained",
         action="store_true",
@@ -84,8 +88,8 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
         built = build_workers(args.paths, config, args.output, target=target, prefilter=not args.no_prefilter)
         files = list(built.files)
         if args.target == "celery":
-            files.append(_celery_app_file(files))
-        result = sync_workers(files, args.output, check=args.check, prune=args.prune)
+            files.append(_celery_app_file(files, args.output, args.paths))
+        result = sync_workers(files, args.output, scanned=args.paths, check=args.check, prune=args.prune)
     except TemplateError as error:
         raise usage_error(str(error)) from None
     except OSError as error:
@@ -115,14 +119,25 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
     return 1 if built.refusals or result.protected else 0
 
 
-def _celery_app_file(files: list[Any]) -> Any:
+def _celery_app_file(files: list[Any], output_dir: str, scanned: list[str]) -> Any:
+    """Render celery_app.py for the rendered task modules and the kept ones.
+
+    The kept modules are the generated Celery task modules of source files outside
+    the scanned paths, so that generating for part of a project keeps the rest
+    registered.
+    """
     from task_lint._version import __version__
     from task_lint.codegen.render import CELERY_APP_MODULE, render_celery_app
-    from task_lint.codegen.workers import WorkerFile
+    from task_lint.codegen.workers import WorkerFile, survey_output
 
+    name = f"{CELERY_APP_MODULE}.py"
     modules = {worker.qualified_name: worker.name[: -len(".py")] for worker in files}
+    _, kept = survey_output(output_dir, {name, *(worker.name for worker in files)}, scanned)
+    for generated in kept:
+        if generated.celery_task and generated.qualified_name is not None:
+            modules.setdefault(generated.qualified_name, generated.name[: -len(".py")])
     content = render_celery_app(modules, __version__)
-    return WorkerFile(f"{CELERY_APP_MODULE}.py", "", content)
+    return WorkerFile(name, "", content)
 
 
 def command_run(args: argparse.Namespace, usage_error: type[Exception]) -> int:

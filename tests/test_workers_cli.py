@@ -382,6 +382,114 @@ def test_prune_removes_only_generated_orphans(
     assert "1 removed" in run.err
 
 
+# --- Generating for part of a project -----------------------------------------------
+
+PING = "from task_lint import task\n\n\n@task\ndef ping() -> str:\n    return 'pong'\n"
+
+
+def test_prune_on_one_file_keeps_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "workers"
+    generate(capsys, output, str(EXAMPLE_ROOT))
+    before = snapshot(output)
+
+    run = generate(capsys, output, "--prune", str(EXAMPLE_ROOT / "shop" / "orders.py"))
+
+    assert run.code == 0, run.out + run.err
+    assert snapshot(output) == before
+    assert "0 written, 5 unchanged, 0 refusal findings, 0 removed" in run.err
+    assert "orphaned" not in run.out
+
+
+def test_check_on_one_file_ignores_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "workers"
+    generate(capsys, output, str(EXAMPLE_ROOT))
+
+    run = generate(capsys, output, "--check", str(EXAMPLE_ROOT / "shop" / "orders.py"))
+
+    assert run.code == 0, run.out + run.err
+    assert run.out == ""
+    assert "5 workers checked" in run.err
+
+
+def test_check_on_one_file_lists_its_orphans(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"other.py": PING})
+    output = tmp_path / "workers"
+    generate(capsys, output, str(project))
+    (project / "jobs.py").write_text(JOBS.replace("def greet", "def welcome"), encoding="utf-8")
+
+    run = generate(capsys, output, "--check", str(project / "jobs.py"))
+
+    assert run.code == 1
+    lines = set(run.out.splitlines())
+    assert f"{output / 'jobs__greet.py'}: orphaned" in lines
+    assert f"{output / 'jobs__welcome.py'}: missing" in lines
+    # jobs__add.py records the hash of jobs.py, which changed.
+    assert f"{output / 'jobs__add.py'}: stale" in lines
+    assert len(lines) == 3
+
+
+def test_prune_in_folder_removes_its_orphans(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"sub/__init__.py": "", "sub/jobs.py": JOBS, "other.py": PING})
+    output = tmp_path / "workers"
+    generate(capsys, output, str(project))
+    (project / "sub" / "jobs.py").write_text(JOBS.replace("def greet", "def welcome"), encoding="utf-8")
+
+    run = generate(capsys, output, "--prune", str(project / "sub"))
+
+    assert run.code == 0, run.out + run.err
+    assert not (output / "sub__jobs__greet.py").exists()
+    assert (output / "sub__jobs__welcome.py").exists()
+    assert (output / "jobs__greet.py").exists()
+    assert (output / "other__ping.py").exists()
+    assert "1 removed" in run.err
+
+
+def test_worker_of_deleted_file_is_orphan(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"other.py": PING})
+    output = tmp_path / "workers"
+    generate(capsys, output, str(project))
+    (project / "other.py").unlink()
+
+    checked = generate(capsys, output, "--check", str(project / "jobs.py"))
+    pruned = generate(capsys, output, "--prune", str(project / "jobs.py"))
+
+    assert checked.code == 1
+    assert checked.out == f"{output / 'other__ping.py'}: orphaned\n"
+    assert pruned.code == 0, pruned.out + pruned.err
+    assert not (output / "other__ping.py").exists()
+    assert (output / "jobs__add.py").exists()
+    assert "1 removed" in pruned.err
+
+
+def test_orphan_found_from_relative_paths(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(project, {"other.py": PING})
+    generate(capsys, tmp_path / "workers", str(project))
+    (project / "jobs.py").write_text(JOBS.replace("def greet", "def welcome"), encoding="utf-8")
+    monkeypatch.chdir(project)
+
+    run = generate(capsys, Path("..") / "workers", "--check", "jobs.py")
+
+    lines = set(run.out.splitlines())
+    assert f"{Path('..') / 'workers' / 'jobs__greet.py'}: orphaned" in lines
+    assert not any("other__ping.py" in line for line in lines)
+
+
+def test_celery_app_keeps_other_files_tasks(project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"other.py": PING})
+    output = tmp_path / "workers"
+    generate(capsys, output, "--target", "celery", str(project))
+    app = (output / "celery_app.py").read_text(encoding="utf-8")
+
+    run = generate(capsys, output, "--target", "celery", str(project / "jobs.py"))
+
+    assert run.code == 0, run.out + run.err
+    assert "'other:ping': 'other__ping'" in app
+    assert (output / "celery_app.py").read_text(encoding="utf-8") == app
+    assert "0 written, 3 unchanged" in run.err
+
+
 # --- Refusals -----------------------------------------------------------------------
 
 

@@ -9,13 +9,19 @@ gives it. `sync_workers` then writes, checks or prunes the output folder:
 - a file that lacks the generated header is never overwritten;
 - `check` writes nothing and lists stale, missing and orphaned workers;
 - orphaned generated workers are removed only with `prune`.
+
+A generated worker is orphaned when this run renders no worker of that name and
+the source file it records lies under the scanned paths or no longer exists. The
+workers of other source files are kept, so that generating for one file of a
+project leaves the rest of the output folder alone.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from task_lint._version import __version__
 from task_lint.codegen.plan import PlanError, plan_worker
@@ -51,6 +57,20 @@ class BuildResult(Record):
 
     files: tuple[WorkerFile, ...]
     refusals: tuple[Finding, ...]
+
+
+class GeneratedFile(Record):
+    """A file in the output folder that task-lint generated, and the task it records.
+
+    `source_file` is the absolute path of the task's source file, found from the
+    worker's SOURCE_ROOT and SOURCE_PATH. It and `qualified_name` are None for a
+    file that records no task, such as celery_app.py, or that cannot be parsed.
+    """
+
+    name: str
+    source_file: str | None
+    qualified_name: str | None
+    celery_task: bool
 
 
 class SyncResult(Record):
@@ -177,12 +197,87 @@ def is_generated(path: str) -> bool:
         return False
 
 
-def sync_workers(files: Sequence[WorkerFile], output_dir: str, *, check: bool, prune: bool) -> SyncResult:
-    """Bring the output folder in line with the rendered workers (or, with `check`, only compare)."""
+def read_generated_file(output_dir: str, name: str) -> GeneratedFile:
+    """Read the task that a generated file in the output folder records."""
+    path = os.path.join(output_dir, name)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), path)
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return GeneratedFile(name, None, None, False)
+    strings: dict[str, str] = {}
+    assigned: set[str] = set()
+    for statement in tree.body:
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+            continue
+        target = statement.targets[0]
+        if not isinstance(target, ast.Name):
+            continue
+        assigned.add(target.id)
+        value = statement.value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            strings[target.id] = value.value
+    celery_task = "CELERY_OPTIONS" in assigned
+    if not {"SOURCE_ROOT", "SOURCE_PATH", "TASK_MODULE", "TASK_QUALNAME"} <= strings.keys():
+        return GeneratedFile(name, None, None, celery_task)
+    # SOURCE_ROOT is relative to the worker's folder, SOURCE_PATH to the source root.
+    root = os.path.join(os.path.abspath(output_dir), strings["SOURCE_ROOT"])
+    source_file = os.path.normpath(os.path.join(root, strings["SOURCE_PATH"]))
+    qualified_name = f"{strings['TASK_MODULE']}:{strings['TASK_QUALNAME']}"
+    return GeneratedFile(name, source_file, qualified_name, celery_task)
+
+
+def _is_within(path: str, parent: str) -> bool:
+    """Return whether `path` is `parent` or lies inside the folder `parent`."""
+    try:
+        return os.path.commonpath([path, parent]) == parent
+    except ValueError:  # on Windows, paths on different drives
+        return False
+
+
+def _lies_under(source_file: str, scanned: Sequence[str]) -> bool:
+    for path in scanned:
+        if _is_within(source_file, os.path.abspath(path)):
+            return True
+        if _is_within(os.path.realpath(source_file), os.path.realpath(path)):
+            return True
+    return False
+
+
+def survey_output(
+    output_dir: str, wanted: Collection[str], scanned: Sequence[str]
+) -> tuple[list[GeneratedFile], list[GeneratedFile]]:
+    """Split the generated files in the output folder that are not in `wanted` into orphaned and kept.
+
+    A file is orphaned when it records no task, or when its source file lies under
+    one of the `scanned` paths (a scanned file, or a file in a scanned folder) or no
+    longer exists. The others belong to source files this run did not scan.
+    Hand-written files, which lack the generated header, are in neither list.
+    """
+    orphaned, kept = [], []
+    for name in sorted(_listdir(output_dir)):
+        if not name.endswith(".py") or name in wanted or not is_generated(os.path.join(output_dir, name)):
+            continue
+        generated = read_generated_file(output_dir, name)
+        source_file = generated.source_file
+        if source_file is None or not os.path.isfile(source_file) or _lies_under(source_file, scanned):
+            orphaned.append(generated)
+        else:
+            kept.append(generated)
+    return orphaned, kept
+
+
+def sync_workers(
+    files: Sequence[WorkerFile], output_dir: str, *, scanned: Sequence[str], check: bool, prune: bool
+) -> SyncResult:
+    """Bring the output folder in line with the rendered workers (or, with `check`, only compare).
+
+    `scanned` are the paths the workers were rendered from, and only workers of
+    source files under them (or of source files that are gone) can be orphaned.
+    """
     from task_lint.files import write_atomic
 
     wanted = {worker.name: worker for worker in files}
-    existing = sorted(name for name in _listdir(output_dir) if name.endswith(".py"))
     written, unchanged, stale, missing, protected = [], [], [], [], []
     for name, worker in wanted.items():
         path = os.path.join(output_dir, name)
@@ -200,7 +295,7 @@ def sync_workers(files: Sequence[WorkerFile], output_dir: str, *, check: bool, p
         if not check:
             write_atomic(path, worker.content)
             written.append(name)
-    orphaned = [name for name in existing if name not in wanted and is_generated(os.path.join(output_dir, name))]
+    orphaned = [generated.name for generated in survey_output(output_dir, wanted, scanned)[0]]
     removed = []
     if prune and not check:
         for name in orphaned:
