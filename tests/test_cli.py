@@ -105,6 +105,26 @@ def test_invalid_code_prefix_exits_two(project: Path, capsys: pytest.CaptureFixt
     assert "TSK-1" in run.err
 
 
+@pytest.mark.parametrize("option", ["--select", "--ignore", "--extend-select"])
+def test_code_prefix_matching_no_rule_exits_two(project: Path, capsys: pytest.CaptureFixture[str], option: str) -> None:
+    # TSK1O1 (a letter O) would select nothing and look like a clean run.
+    write_files(project, {"tasks.py": SAMPLE})
+
+    run = run_main(capsys, "check", "--no-cache", option, "TSK1O1", "tasks.py")
+
+    assert run.code == 2
+    assert f"code prefix 'TSK1O1' in {option} matches no rule" in run.err
+
+
+def test_code_prefix_matching_no_rule_in_pyproject(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"tasks.py": SAMPLE, "pyproject.toml": '[tool.task_lint]\nignore = ["E501"]\n'})
+
+    run = run_main(capsys, "check", "--no-cache", "tasks.py")
+
+    assert run.code == 2
+    assert "'E501'" in run.err and "pyproject.toml" in run.err
+
+
 def test_unknown_format_exits_two(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_files(project, {"tasks.py": SAMPLE})
 
