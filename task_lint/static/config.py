@@ -122,6 +122,11 @@ def validate_codes(codes: Iterable[str], option: str) -> tuple[str, ...]:
         upper = code.upper()
         if not (upper.isalnum() and upper[:1].isalpha()):
             raise ConfigError(f"invalid code prefix {code!r} in {option}; expected a prefix such as TSK1 or TSK101")
+        if not any(rule.code.startswith(upper) for rule in RULES):
+            # A typo such as TSK1O1 would otherwise select nothing and look like a clean run.
+            raise ConfigError(
+                f"code prefix {code!r} in {option} matches no rule; `task-lint rule --all` lists the rules"
+            )
         checked.append(upper)
     return tuple(checked)
 
