@@ -625,6 +625,27 @@ def test_invalid_arguments_never_sent(projects: Projects, redis_server: RedisSer
     assert ["tax_rate"] in locations
 
 
+def test_submit_reports_every_missing_argument(projects: Projects, redis_server: RedisServer) -> None:
+    # Database 5 has no workers, so a message sent there would stay in its queue.
+    idle = make_client(redis_server, IDLE_DB)
+    queue = redis_server.client(IDLE_DB)
+    charge = projects.task("shop.billing:charge_card")
+    try:
+        with pytest.raises(TaskInputError) as raised:
+            idle.submit(charge, order_id=ORDER_ID)
+        assert queue.llen("billing") == 0
+    finally:
+        queue.flushdb()
+        queue.close()
+        idle.app.close()
+    errors = [(error["loc"], error["msg"]) for error in raised.value.errors]
+    assert errors == [
+        (["amount"], "missing required argument"),
+        (["currency"], "missing required argument"),
+        (["card_token"], "missing required argument"),
+    ]
+
+
 def test_task_error_comes_back(projects: Projects, shared_workers: Workers, client: Client) -> None:
     adjust = projects.task("shop.orders:adjust_inventory")
 

@@ -748,6 +748,23 @@ def test_encode_rejects_wrong_nested_value() -> None:
     assert error_locs(caught.value) == [["rows", 1, "id"]]
 
 
+def test_encode_reports_every_binding_error() -> None:
+    @task
+    def charge_card(order_id: UUID, amount: Decimal, currency: str, *, card_token: str) -> str:
+        return "charged"
+
+    with pytest.raises(task_lint.TaskInputError) as caught:
+        task_lint.encode_inputs(charge_card, "not-a-uuid", colour="red")
+
+    assert [(error["loc"], error["msg"]) for error in caught.value.errors] == [
+        (["order_id"], "expected UUID, got str"),
+        (["amount"], "missing required argument"),
+        (["currency"], "missing required argument"),
+        (["card_token"], "missing required argument"),
+        (["colour"], "unexpected keyword argument"),
+    ]
+
+
 def test_decode_output_points_into_data() -> None:
     echo = echo_task(list[Row])
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, NamedTuple, Optional, TypedDict, Union
+from uuid import UUID
 
 import pytest
 
-from task_lint import TaskInputError, TaskLintError, TaskOutputError, task
+from task_lint import Task, TaskInputError, TaskLintError, TaskOutputError, task
 
 
 class Color(enum.Enum):
@@ -101,8 +102,9 @@ def test_too_many_positional_arguments() -> None:
     errors = errors_of(bind_plain, 1, "a", 3.0, z=1.0)
 
     assert len(errors) == 1
+    assert errors[0]["loc"] == [2]
     assert "too many positional arguments" in errors[0]["msg"]
-    assert errors[0]["input"] == {"args": [1, "a", 3.0], "kwargs": {"z": 1.0}}
+    assert errors[0]["input"] == 3.0
 
 
 def test_too_many_positional_only_arguments() -> None:
@@ -159,6 +161,7 @@ def test_positional_only_by_keyword_with_kwargs() -> None:
 
     assert len(errors) == 1
     assert errors[0]["loc"] == ["a"]
+    assert errors[0]["msg"].startswith("missing required argument; pass it by position")
 
 
 def test_keyword_for_var_positional_name() -> None:
@@ -617,6 +620,157 @@ def test_valid_call_after_invalid_call() -> None:
         scalars(**{**SCALARS_OK, "i": "1"})
 
     assert scalars(**SCALARS_OK) is None
+
+
+@task
+def charge_card(order_id: UUID, amount: Decimal, currency: str, card_token: str) -> str:
+    return "charged"
+
+
+@task
+async def charge_card_async(order_id: UUID, amount: Decimal, currency: str, card_token: str) -> str:
+    return "charged"
+
+
+class ChargeCard(metaclass=Task):
+    def execute(self, order_id: UUID, amount: Decimal, currency: str, card_token: str) -> str:
+        return "charged"
+
+
+CHARGE_TASKS = pytest.mark.parametrize(
+    "charge", [charge_card, charge_card_async, ChargeCard], ids=["sync", "async", "class"]
+)
+
+
+@CHARGE_TASKS
+def test_every_missing_argument_reported(charge: Any) -> None:
+    order_id = UUID(int=1)
+
+    errors = errors_of(charge, order_id=order_id)
+
+    call = {"args": [], "kwargs": {"order_id": order_id}}
+    assert errors == [
+        {"loc": ["amount"], "msg": "missing required argument", "input": call},
+        {"loc": ["currency"], "msg": "missing required argument", "input": call},
+        {"loc": ["card_token"], "msg": "missing required argument", "input": call},
+    ]
+
+
+@CHARGE_TASKS
+def test_missing_and_invalid_reported_together(charge: Any) -> None:
+    errors = errors_of(charge, "not-a-uuid", amount=12.5)
+
+    assert [(error["loc"], error["msg"]) for error in errors] == [
+        (["order_id"], "expected UUID, got str"),
+        (["amount"], "expected Decimal, got float"),
+        (["currency"], "missing required argument"),
+        (["card_token"], "missing required argument"),
+    ]
+
+
+@CHARGE_TASKS
+def test_every_unplaced_argument_reported(charge: Any) -> None:
+    errors = errors_of(charge, UUID(int=1), Decimal("1"), "eur", "tok", 5, 6, colour="red", size=3)
+
+    assert [(error["loc"], error["input"]) for error in errors] == [
+        ([4], 5),
+        ([5], 6),
+        (["colour"], "red"),
+        (["size"], 3),
+    ]
+    assert errors[0]["msg"] == "too many positional arguments, because the task takes at most 4"
+    assert errors[2]["msg"] == "unexpected keyword argument"
+
+
+@CHARGE_TASKS
+def test_valid_call_after_binding_errors(charge: Any) -> None:
+    with pytest.raises(TaskInputError):
+        charge(currency="eur")
+
+    result = charge(UUID(int=1), Decimal("1"), "eur", card_token="tok")
+
+    assert (asyncio.run(result) if asyncio.iscoroutine(result) else result) == "charged"
+
+
+@task
+def bind_kinds(a: int, b: str, /, c: float, *, d: bool, e: int = 0) -> None:
+    return None
+
+
+def test_keyword_only_and_positional_only_missing() -> None:
+    errors = errors_of(bind_kinds, c="x")
+
+    assert [(error["loc"], error["msg"]) for error in errors] == [
+        (["a"], "missing required argument"),
+        (["b"], "missing required argument"),
+        (["c"], "expected float, got str"),
+        (["d"], "missing required argument"),
+    ]
+
+
+def test_keyword_only_invalid_with_missing() -> None:
+    errors = errors_of(bind_kinds, 1, "b", d=1, e="2")
+
+    assert [(error["loc"], error["msg"]) for error in errors] == [
+        (["c"], "missing required argument"),
+        (["d"], "expected bool, got int"),
+        (["e"], "expected int, got str"),
+    ]
+
+
+def test_every_positional_only_by_keyword_reported() -> None:
+    errors = errors_of(bind_kinds, a=1, b="b", c=1.0, d=True)
+
+    assert [error["loc"] for error in errors] == [["a"], ["b"]]
+    assert errors[0] == {
+        "loc": ["a"],
+        "msg": "positional-only argument passed by keyword; pass it by position",
+        "input": 1,
+    }
+
+
+def test_multiple_values_with_missing() -> None:
+    errors = errors_of(bind_plain, 1, x=2)
+
+    assert [(error["loc"], error["input"]) for error in errors] == [
+        (["x"], 2),
+        (["z"], {"args": [1], "kwargs": {"x": 2}}),
+    ]
+    assert "multiple values" in errors[0]["msg"]
+
+
+def test_surplus_positional_with_invalid_value() -> None:
+    errors = errors_of(bind_positional_only, "1", 2, 3)
+
+    assert [(error["loc"], error["input"]) for error in errors] == [(["a"], "1"), ([2], 3)]
+
+
+@task
+def bind_kinds_keyword_only(*, d: bool) -> None:
+    return None
+
+
+def test_no_positional_parameters_message() -> None:
+    errors = errors_of(bind_kinds_keyword_only, 1, d=True)
+
+    assert errors == [{"loc": [0], "msg": "too many positional arguments, because the task takes none", "input": 1}]
+
+
+def test_generic_validator_reports_every_error() -> None:
+    # A parameter named with the compiled call's `_tl_` prefix cannot appear in its
+    # source, so this task runs through the generic `CallValidator.check` instead.
+    @task
+    def refund(_tl_order: int, amount: Decimal, *, reason: str) -> None:
+        return None
+
+    errors = errors_of(refund, "7", unknown=1)
+
+    assert [(error["loc"], error["msg"]) for error in errors] == [
+        (["_tl_order"], "expected int, got str"),
+        (["amount"], "missing required argument"),
+        (["reason"], "missing required argument"),
+        (["unknown"], "unexpected keyword argument"),
+    ]
 
 
 # --- return values ------------------------------------------------------------------
