@@ -132,9 +132,10 @@ def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         base = os.path.dirname(os.path.abspath(pyproject)) if pyproject else os.getcwd()
         if "source_roots" in options:
             options["source_roots"] = tuple(os.path.join(base, root) for root in options["source_roots"])
-        extra: dict[str, Any] = {
-            key: options.pop(key) for key in ("jobs", "cache_dir", "format", "workers_output") if key in options
-        }
+        extra_keys = ("jobs", "cache_dir", "format", "workers_output", "workers_target", "workers_self_contained")
+        extra: dict[str, Any] = {key: options.pop(key) for key in extra_keys if key in options}
+        if pyproject:
+            extra["pyproject"] = pyproject
         if "workers_output" in extra:
             extra["workers_output"] = os.path.join(base, extra["workers_output"])
         for name in ("select", "ignore", "extend_select", "extend_ignore"):

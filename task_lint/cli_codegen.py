@@ -28,8 +28,8 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
     workers.add_argument(
         "--target",
         choices=("stdio", "celery"),
-        default="stdio",
-        help="stdio: one runnable module per task; celery: task modules plus celery_app.py (default: stdio)",
+        help="stdio: one runnable module per task; celery: task modules plus celery_app.py "
+        "(default: workers-target in [tool.task_lint], or stdio)",
     )
     workers.add_argument(
         "--check", action="store_true", help="write nothing; exit with 1 if a worker is stale, missing or orphaned"
@@ -41,9 +41,10 @@ def add_parsers(commands: Any, add_discovery: Any, add_selection: Any) -> None:
     )
     workers.add_argument(
         "--self-contained",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help="copy each task's code and the module-level names it uses into its worker, "
-        "which then never imports the task's module (stdio target only)",
+        "which then never imports the task's module (stdio target only; "
+        "default: workers-self-contained in [tool.task_lint], or off)",
     )
 
     run = commands.add_parser("run", help="run a task in this process from JSON arguments")
@@ -79,15 +80,12 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
             raise usage_error("pass the output folder with -o DIR, or set workers-output in [tool.task_lint]")
     if os.path.exists(args.output) and not os.path.isdir(args.output):
         raise usage_error(f"--output {args.output} exists and is not a folder")
-    target = args.target
-    if args.self_contained:
-        if target != "stdio":
-            raise usage_error("--self-contained works with the stdio target only")
-        target = "stdio-self-contained"
+    target, self_contained = _worker_target(args, extra, usage_error)
     try:
-        built = build_workers(args.paths, config, args.output, target=target, prefilter=not args.no_prefilter)
+        render_target = "stdio-self-contained" if self_contained else target
+        built = build_workers(args.paths, config, args.output, target=render_target, prefilter=not args.no_prefilter)
         files = list(built.files)
-        if args.target == "celery":
+        if target == "celery":
             files.append(_celery_app_file(files, args.output, args.paths))
         result = sync_workers(files, args.output, scanned=args.paths, check=args.check, prune=args.prune)
     except TemplateError as error:
@@ -105,7 +103,12 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
         out_of_date = result.stale or result.missing or result.orphaned
         summary = f"{len(built.files)} workers checked"
         if out_of_date:
-            summary += "; run `task-lint workers` to update them"
+            command = "task-lint workers"
+            if target == "celery":
+                command += " --target celery"
+            if self_contained:
+                command += " --self-contained"
+            summary += f"; run `{command}` to update them"
         print(summary, file=sys.stderr)
         return 1 if out_of_date or built.refusals or result.protected else 0
     for name in result.orphaned:
@@ -117,6 +120,36 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
         file=sys.stderr,
     )
     return 1 if built.refusals or result.protected else 0
+
+
+def _worker_target(args: argparse.Namespace, extra: dict[str, Any], usage_error: type[Exception]) -> tuple[str, bool]:
+    """Return the target and whether workers are self-contained.
+
+    Command-line flags win over `workers-target` and `workers-self-contained` in
+    `[tool.task_lint]`. Raises `usage_error` when self-contained workers are
+    requested with the Celery target.
+    """
+    target = args.target if args.target is not None else extra.get("workers_target", "stdio")
+    self_contained = args.self_contained
+    if self_contained is None:
+        self_contained = extra.get("workers_self_contained", False)
+    if not self_contained or target == "stdio":
+        return target, self_contained
+
+    pyproject = extra.get("pyproject")
+    if args.self_contained is None and args.target is None:
+        option, other = "workers-self-contained = true", f'workers-target = "{target}"'
+        fix = f"change one of them in {pyproject}"
+    elif args.self_contained is None:
+        option, other = "workers-self-contained = true", f"--target {target}"
+        fix = f"pass --no-self-contained, or remove workers-self-contained from {pyproject}"
+    elif args.target is None:
+        option, other = "--self-contained", f'workers-target = "{target}" in {pyproject}'
+        fix = "pass --target stdio as well"
+    else:
+        option, other = "--self-contained", f"--target {target}"
+        fix = "drop one of the two options"
+    raise usage_error(f"{option} works with the stdio target only, not with {other}; {fix}")
 
 
 def _celery_app_file(files: list[Any], output_dir: str, scanned: list[str]) -> Any:

@@ -490,6 +490,155 @@ def test_celery_app_keeps_other_files_tasks(project: Path, tmp_path: Path, capsy
     assert "0 written, 3 unchanged" in run.err
 
 
+# --- Target settings in [tool.task_lint] --------------------------------------------
+
+
+def configured_project(root: Path, settings: str) -> Path:
+    """Write src/jobs.py and a pyproject.toml whose [tool.task_lint] has `settings` lines."""
+    write_files(root, {"src/jobs.py": JOBS, "pyproject.toml": f"[tool.task_lint]\n{settings}"})
+    return root
+
+
+def test_config_sets_celery_target(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = configured_project(tmp_path / "project", 'workers-output = "workers"\nworkers-target = "celery"\n')
+    monkeypatch.chdir(root)
+
+    written = run_main(capsys, "workers", "src")
+    checked = run_main(capsys, "workers", "--check")
+    as_stdio = run_main(capsys, "workers", "--check", "--target", "stdio")
+
+    assert written.code == 0, written.out + written.err
+    assert (root / "workers" / "celery_app.py").exists()
+    assert "def register(app):" in (root / "workers" / "jobs__add.py").read_text(encoding="utf-8")
+    assert checked.code == 0, checked.out + checked.err
+    assert checked.out == ""
+    assert as_stdio.code == 1
+    assert f"{root / 'workers' / 'jobs__add.py'}: stale" in as_stdio.out.splitlines()
+    assert "run `task-lint workers` to update them" in as_stdio.err
+
+
+def test_config_sets_self_contained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = configured_project(tmp_path / "project", 'workers-output = "workers"\nworkers-self-contained = true\n')
+    monkeypatch.chdir(root)
+
+    written = run_main(capsys, "workers", "src")
+    checked = run_main(capsys, "workers", "--check")
+    importing = run_main(capsys, "workers", "--check", "--no-self-contained")
+
+    assert written.code == 0, written.out + written.err
+    assert "CARRIED_SOURCE = " in (root / "workers" / "jobs__add.py").read_text(encoding="utf-8")
+    assert checked.code == 0, checked.out + checked.err
+    assert importing.code == 1
+    assert f"{root / 'workers' / 'jobs__add.py'}: stale" in importing.out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("settings", "flags", "command"),
+    [
+        ('workers-target = "celery"\n', [], "task-lint workers --target celery"),
+        ("", ["--target", "celery"], "task-lint workers --target celery"),
+        ("workers-self-contained = true\n", [], "task-lint workers --self-contained"),
+        ("", ["--self-contained"], "task-lint workers --self-contained"),
+    ],
+)
+def test_check_hint_names_target(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: str,
+    flags: list[str],
+    command: str,
+) -> None:
+    root = configured_project(tmp_path / "project", 'workers-output = "workers"\n' + settings)
+    monkeypatch.chdir(root)
+
+    run = run_main(capsys, "workers", "--check", *flags, "src")
+
+    assert run.code == 1
+    assert f"; run `{command}` to update them" in run.err
+
+
+@pytest.mark.parametrize(
+    ("setting", "allowed"),
+    [
+        ('workers-target = "rq"', """must be "stdio" or "celery", got 'rq'"""),
+        ("workers-target = 1", """must be "stdio" or "celery", got 1"""),
+        ('workers-self-contained = "yes"', "must be true or false, got 'yes'"),
+    ],
+)
+def test_invalid_target_setting_is_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, setting: str, allowed: str
+) -> None:
+    root = configured_project(tmp_path / "project", f'workers-output = "workers"\n{setting}\n')
+    monkeypatch.chdir(root)
+
+    run = run_main(capsys, "workers", "--check")
+
+    assert run.code == 2
+    assert str(root / "pyproject.toml") in run.err
+    assert f"option '{setting.split(maxsplit=1)[0]}' {allowed}" in run.err
+    assert "Traceback" not in run.err
+
+
+@pytest.mark.parametrize(
+    ("settings", "flags", "message"),
+    [
+        (
+            "workers-self-contained = true\n",
+            ["--target", "celery"],
+            "workers-self-contained = true works with the stdio target only, not with --target celery; "
+            "pass --no-self-contained, or remove workers-self-contained from {pyproject}",
+        ),
+        (
+            'workers-target = "celery"\n',
+            ["--self-contained"],
+            '--self-contained works with the stdio target only, not with workers-target = "celery" in {pyproject}; '
+            "pass --target stdio as well",
+        ),
+        (
+            'workers-target = "celery"\nworkers-self-contained = true\n',
+            [],
+            'workers-self-contained = true works with the stdio target only, not with workers-target = "celery"; '
+            "change one of them in {pyproject}",
+        ),
+    ],
+)
+def test_self_contained_celery_setting_conflict(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: str,
+    flags: list[str],
+    message: str,
+) -> None:
+    root = configured_project(tmp_path / "project", 'workers-output = "workers"\n' + settings)
+    monkeypatch.chdir(root)
+
+    run = run_main(capsys, "workers", *flags, "src")
+
+    assert run.code == 2
+    assert message.format(pyproject=root / "pyproject.toml") in run.err
+    assert not (root / "workers").exists()
+
+
+def test_flags_override_target_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = 'workers-output = "workers"\nworkers-target = "celery"\nworkers-self-contained = true\n'
+    root = configured_project(tmp_path / "project", settings)
+    monkeypatch.chdir(root)
+
+    run = run_main(capsys, "workers", "--target", "stdio", "src")
+
+    assert run.code == 0, run.out + run.err
+    assert not (root / "workers" / "celery_app.py").exists()
+    assert "CARRIED_SOURCE = " in (root / "workers" / "jobs__add.py").read_text(encoding="utf-8")
+
+
 # --- Refusals -----------------------------------------------------------------------
 
 
@@ -610,3 +759,35 @@ def test_workers_hook_passes_then_fails(tmp_path: Path, capsys: pytest.CaptureFi
     assert "workers/jobs__add.py: stale" in output
     assert "workers/jobs__greet.py: stale" in output
     assert snapshot(project / "workers") == before
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (REPOSITORY / ".git").exists(), reason="the hook test clones task_lint as a git checkout")
+def test_workers_hook_reads_celery_target(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    env = isolated_env(tmp_path)
+    settings = 'workers-output = "workers"\nworkers-target = "celery"\n'
+    project = configured_project(tmp_path / "project", settings)
+    git(project, env, "init", "--quiet", ".")
+    generate(capsys, project / "workers", "--target", "celery", str(project / "src"))
+    shadow, revision = shadow_checkout(tmp_path, env)
+    # No args: the hook runs `task-lint workers --check` on the whole project.
+    config = f"repos:\n- repo: {shadow}\n  rev: {revision}\n  hooks:\n  - id: task-lint-workers\n"
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    git(project, env, "add", ".")
+
+    passing = run_hook(project, env)
+
+    output = passing.stdout + passing.stderr
+    assert passing.returncode == 0, output
+    assert "Passed" in output
+
+    (project / "src" / "jobs.py").write_text(JOBS.replace("b: int = 2", "b: int = 3"), encoding="utf-8")
+    git(project, env, "add", ".")
+
+    failing = run_hook(project, env)
+
+    output = failing.stdout + failing.stderr
+    assert failing.returncode == 1, output
+    assert "workers/jobs__add.py: stale" in output
+    assert "workers/celery_app.py" not in output
+    assert "run `task-lint workers --target celery` to update them" in output

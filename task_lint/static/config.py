@@ -56,7 +56,12 @@ CONFIG_KEYS = {
     "cache-dir",
     "format",
     "workers-output",
+    "workers-target",
+    "workers-self-contained",
 }
+
+# Values of `workers-target`, the same as `task-lint workers --target`.
+WORKER_TARGETS = ("stdio", "celery")
 
 
 class ConfigError(Exception):
@@ -147,6 +152,15 @@ def config_from_mapping(values: dict[str, Any], origin: str) -> dict[str, Any]:
         elif key == "jobs":
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{origin}: option 'jobs' must be a whole number of 0 or more, got {value!r}")
+            options[field] = value
+        elif key == "workers-target":
+            if not isinstance(value, str) or value not in WORKER_TARGETS:
+                allowed = " or ".join(f'"{target}"' for target in WORKER_TARGETS)
+                raise ConfigError(f"{origin}: option {raw_key!r} must be {allowed}, got {value!r}")
+            options[field] = value
+        elif key == "workers-self-contained":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{origin}: option {raw_key!r} must be true or false, got {value!r}")
             options[field] = value
         else:
             if not isinstance(value, str):
