@@ -291,6 +291,24 @@ def test_type_checking_name_unresolved(tmp_path: Path) -> None:
     assert amount == UnresolvedType("Decimal", "name `Decimal` is not defined when the task runs")
 
 
+@pytest.mark.parametrize("future", [False, True], ids=["eager", "future"])
+def test_call_in_annotation_is_not_a_type(tmp_path: Path, future: bool) -> None:
+    # Only read from source: importing this module would run the calls.
+    prefix = "from __future__ import annotations\n" if future else ""
+    source = f"""{prefix}from task_lint import task
+
+
+@task
+def called(x: __import__("os").getcwd(), y: __import__("os").sep, z: "__import__('os').sep") -> None:
+    pass
+"""
+    write_files(tmp_path, {"probe_calls.py": source})
+    parameters = static_views(tmp_path)["probe_calls:called"].description.parameters
+
+    reasons = [parameter.annotation.reason for parameter in parameters]  # type: ignore[union-attr]
+    assert reasons == ["is not a type expression that task-lint can read without running code"] * 3
+
+
 def test_type_checking_module_unresolved(tmp_path: Path) -> None:
     static, _ = both_views(tmp_path, {"probe_unresolved.py": UNRESOLVED_MODULE.format(future="")})
     amount = static["probe_unresolved:module_attribute"].description.parameters[0].annotation

@@ -50,12 +50,20 @@ CLASS_OBJECT_REASON = "is a class object, which has no JSON form"
 SCALAR_SUBCLASS_REASON = "subclasses a scalar type, and decoding would return the base type"
 FLAG_REASON = "is a flag enum, whose combined values are not members"
 TYPE_VAR_REASON = "is a type variable that no type argument binds"
+NOT_A_TYPE_REASON = "is not a type expression that task-lint can read without running code"
 
 TypeVars = dict[str, TypeNode]
 
 
 def undefined(name: str) -> str:
     return f"name `{name}` is not defined when the task runs"
+
+
+def _is_dotted(node: ast.expr) -> bool:
+    """Tell whether an expression is a name followed by attributes, such as `dt.datetime`."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name)
 
 
 def _root_name(node: ast.expr) -> str:
@@ -183,12 +191,12 @@ class StaticTypeReader:
         if isinstance(node, ast.Name) and self._type_params and node.id in self._type_params[-1]:
             key = self._type_params[-1][node.id]
             return tv[key] if key in tv else UnsupportedType(node.id, TYPE_VAR_REASON)
-        if isinstance(node, (ast.Name, ast.Attribute)):
+        if isinstance(node, ast.Name) or (isinstance(node, ast.Attribute) and _is_dotted(node)):
             symbol = self.project.resolve_expr(module, node, scopes)
             return self._read_symbol(symbol, node, module, scopes, tv)
         if isinstance(node, ast.Subscript):
             return self._read_subscript(node, module, scopes, tv)
-        return UnresolvedType(_unparse(node), "is not a type expression that task-lint can read without running code")
+        return UnresolvedType(_unparse(node), NOT_A_TYPE_REASON)
 
     def _read_string(self, text: str, module: ModuleInfo, tv: TypeVars) -> TypeNode:
         try:
@@ -228,7 +236,11 @@ class StaticTypeReader:
                 if forward and isinstance(current.value, str):
                     nested.append(current.value)
                 continue
-            children = [(child, forward) for child in ast.iter_child_nodes(current)]
+            # The arguments of a call are values, not forward references.
+            children = [
+                (child, forward and not (isinstance(current, ast.Call) and child is not current.func))
+                for child in ast.iter_child_nodes(current)
+            ]
             if isinstance(current, ast.Subscript):
                 children = [(current.value, forward), *self._subscript_children(current, forward, module)]
             stack.extend(reversed(children))
