@@ -166,7 +166,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="TSK206",
         name="duplicate-task-name",
-        message="task name `{name}` is also used by `{other}`",
+        message="task name `{name}` is also used by `{other}` at {location}",
         rationale=(
             "Tasks are registered and looked up by name. Two different tasks with the same "
             "explicit name raise `DuplicateTaskError` on import, and a function defined twice "

@@ -804,7 +804,7 @@ def total(amount: int) -> int:
     return amount
 """
 
-DUPLICATE = "pk/two.py:5:1: TSK206 task name `billing.total` is also used by `pk.one:total at pk/one.py:5`\n"
+DUPLICATE = "pk/two.py:5:1: TSK206 task name `billing.total` is also used by `pk.one:total` at pk/one.py:5\n"
 
 
 def test_duplicate_name_found_when_only_the_later_file_is_checked(

@@ -650,7 +650,7 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
 
     found = tsk(result.stdout)
     assert [(line.path, line.line, line.code) for line in found] == [("second.py", 5, "TSK206")]
-    assert found[0].text == "task name `billing.total` is also used by `first:total at first.py:5`"
+    assert found[0].text == "task name `billing.total` is also used by `first:total` at first.py:5"
 
 
 def test_latin1_normalised_import_found(tmp_path: Path) -> None:

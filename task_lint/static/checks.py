@@ -142,6 +142,10 @@ def task_name(task: StaticTask) -> TaskName:
     )
 
 
+def _location(name: TaskName) -> str:
+    return f"{name.path}:{name.line}"
+
+
 def duplicate_names(names: Iterable[TaskName]) -> list[Finding]:
     """TSK206: two tasks with the same explicit name, or one qualified name defined twice.
 
@@ -157,10 +161,13 @@ def duplicate_names(names: Iterable[TaskName]) -> list[Finding]:
     for entry in ordered:
         original = first_by_qualified.get(entry.qualified_name)
         if original is not None:
-            other = f"{original.qualified_name} at {original.path}:{original.line}"
             findings.append(
                 Finding(
-                    entry.path, entry.line, entry.column, rule.code, rule.format(name=entry.qualified_name, other=other)
+                    entry.path,
+                    entry.line,
+                    entry.column,
+                    rule.code,
+                    rule.format(name=entry.qualified_name, other=original.qualified_name, location=_location(original)),
                 )
             )
             continue
@@ -169,9 +176,14 @@ def duplicate_names(names: Iterable[TaskName]) -> list[Finding]:
             continue
         original = first_by_explicit.get(entry.name)
         if original is not None:
-            other = f"{original.qualified_name} at {original.path}:{original.line}"
             findings.append(
-                Finding(entry.path, entry.line, entry.column, rule.code, rule.format(name=entry.name, other=other))
+                Finding(
+                    entry.path,
+                    entry.line,
+                    entry.column,
+                    rule.code,
+                    rule.format(name=entry.name, other=original.qualified_name, location=_location(original)),
+                )
             )
         else:
             first_by_explicit[entry.name] = entry
