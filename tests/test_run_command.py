@@ -319,6 +319,17 @@ def test_in_process_run_task_error(scratch_module: Path) -> None:
     assert error["message"] == "cannot handle 4"
 
 
+def test_help_describes_task_decorators() -> None:
+    completed = subprocess.run(
+        [console_script(), "run", "--help"], capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    options = completed.stdout.split("options:", 1)[1]
+    described = " ".join(options.split())
+    assert "--task-decorators NAMES also treat functions decorated with these dotted names as tasks" in described
+
+
 def test_worker_module_not_on_disk(scratch_module: Path) -> None:
     config = Config(source_roots=(str(scratch_module),))
     source, module_path = inprocess.render_for("run_scratch_jobs:double", config)

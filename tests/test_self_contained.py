@@ -131,6 +131,20 @@ def test_carried_source_drops_decorator(tmp_path: Path, capsys: pytest.CaptureFi
     assert worker.CARRIED_CALL == "function"
 
 
+def test_docstring_names_carried_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from worker_support import load_generated
+
+    write(tmp_path / "src", TRACED_PROJECT)
+    generate(capsys, tmp_path / "out", str(tmp_path / "src"), "--self-contained")
+    worker = load_generated(tmp_path / "out" / "traced__jobs__score.py", "carried_docstring")
+
+    docstring = worker.__doc__
+    assert docstring.startswith("A generated task worker that carries the task's own code.")
+    assert "runs the copy of the task\nin CARRIED_SOURCE" in docstring
+    assert "TASK_MODULE and its package are never imported" in docstring
+    assert "named by" not in docstring
+
+
 @pytest.mark.parametrize("qualified_name", EXAMPLE_WORKER_TASKS)
 def test_example_matches_importing_worker(
     example_workers: tuple[Path, Path], tmp_path: Path, qualified_name: str

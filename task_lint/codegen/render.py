@@ -210,6 +210,40 @@ def _imports(plan: WorkerPlan, target: str) -> list[str]:
     return sorted(modules)
 
 
+_STDIO_PROTOCOL = (
+    "It writes one JSON object per call:\n"
+    '{"ok": true, "result": ...} or {"ok": false, "error": {...}}.\n'
+    "Exit codes: 0 ok, 1 the task raised, 2 invalid input."
+)
+
+# The generated module's docstring for each target, wrapped to fit 72 columns.
+_DOCSTRING_SUMMARIES = {
+    "stdio": "A generated task worker.",
+    "stdio-self-contained": "A generated task worker that carries the task's own code.",
+    "celery": "A generated Celery task module.",
+}
+_DOCSTRING_BODIES = {
+    "stdio": (
+        "It reads one JSON object of arguments from stdin or --input FILE\n"
+        "(or one object per line with --batch), imports the task named by\n"
+        "TASK_MODULE and TASK_QUALNAME from SOURCE_ROOT, and runs it.\n" + _STDIO_PROTOCOL
+    ),
+    "stdio-self-contained": (
+        "It reads one JSON object of arguments from stdin or --input FILE\n"
+        "(or one object per line with --batch) and runs the copy of the task\n"
+        "in CARRIED_SOURCE, so TASK_MODULE and its package are never imported.\n" + _STDIO_PROTOCOL
+    ),
+    "celery": (
+        "register(app) registers the task on a Celery app under the name\n"
+        "TASK_MODULE:TASK_QUALNAME, and celery_app.py in this folder calls it.\n"
+        "The first call in a worker process imports the task from SOURCE_ROOT.\n"
+        "Each call takes the task's arguments as keyword arguments and returns\n"
+        '{"ok": true, "result": ...} or {"ok": false, "error": {...}}.\n'
+        "A task with retries is retried when it raises, until none are left."
+    ),
+}
+
+
 def render_worker(plan: WorkerPlan, target: str = "stdio") -> str:
     """Render the worker module of one plan as Python source."""
     template_name = TARGETS.get(target)
@@ -231,13 +265,7 @@ def render_worker(plan: WorkerPlan, target: str = "stdio") -> str:
                 "decimal": DECIMAL_PATTERN,
                 "uuid": UUID_PATTERN,
             },
-            docstring_summary="A generated task worker.",
-            docstring_body=(
-                "It reads one JSON object of arguments from stdin or --input FILE\n"
-                "(or one object per line with --batch), runs the task named by\n"
-                "TASK_MODULE and TASK_QUALNAME, and writes one JSON object per call:\n"
-                '{"ok": true, "result": ...} or {"ok": false, "error": {...}}.\n'
-                "Exit codes: 0 ok, 1 the task raised, 2 invalid input."
-            ),
+            docstring_summary=_DOCSTRING_SUMMARIES[target],
+            docstring_body=_DOCSTRING_BODIES[target],
         )
     )
