@@ -82,6 +82,18 @@ def test_run_matches_worker_file(
     assert command_response == worker_response
 
 
+def test_traceback_names_worker_not_a_path(tmp_path: Path) -> None:
+    arguments = {"levels": {"MUG-01": 1}, "sku": "MUG-01", "delta": -3}
+
+    command = run_example(ADJUST, arguments, tmp_path)
+
+    assert command.returncode == 1, command.stderr
+    traceback = json.loads(command.stdout)["error"]["traceback"]
+    first_frame = traceback.splitlines()[1]
+    assert first_frame.startswith(f'  File "<task-lint worker {ADJUST}>", line ')
+    assert str(EXAMPLE_ROOT / "shop" / "orders.py") in traceback
+
+
 def split_source_root(source: str) -> tuple[str, str]:
     """Return the worker's AST without its SOURCE_ROOT assignment, and the SOURCE_ROOT value."""
     tree = ast.parse(source)

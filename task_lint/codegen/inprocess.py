@@ -97,9 +97,11 @@ def render_for(reference: str, config: Config) -> tuple[str, str]:
 
 def run_task(reference: str, data: bytes, config: Config) -> tuple[int, str]:
     """Run a task in this process on JSON input (UTF-8 bytes); return (exit code, JSON response line)."""
-    source, module_path = render_for(reference, config)
+    source, _ = render_for(reference, config)
     name = "task_lint_run_" + reference.replace(":", "__").replace(".", "_")
-    worker = load_worker(source, os.path.join(os.path.dirname(module_path), f"<worker {reference}>"), name)
+    # A pseudo-filename in angle brackets, as Python uses for code that has no file.
+    # The worker needs no folder of its own, because its SOURCE_ROOT is absolute here.
+    worker = load_worker(source, f"<task-lint worker {reference}>", name)
     # Parse with the worker's own function, so that input that is not UTF-8 or
     # not JSON gets the same structured error that a worker file writes.
     arguments, problem = worker.parse_input(data)
