@@ -509,6 +509,13 @@ def test_optional_rejects_bool_for_int() -> None:
 
 # --- Non-finite numbers ----------------------------------------------------------
 
+NON_FINITE = "NaN and infinities are not allowed because JSON has no form for them"
+
+
+@dataclasses.dataclass
+class Box:
+    meta: Any
+
 
 @pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
 def test_float_rejects_non_finite_input(number: float) -> None:
@@ -553,6 +560,94 @@ def test_float_rejects_out_of_range_integer() -> None:
         task_lint.decode_inputs(echo, {"value": 10**400})
 
     assert error_locs(caught.value) == [["value"]]
+
+
+def test_any_rejects_out_of_range_number() -> None:
+    # json.loads turns 1e400, valid JSON, into an infinity.
+    echo = echo_task(Any)
+    data = json.loads('{"value": {"ratio": 1e400, "points": [1.5, -1e400]}}')
+
+    with pytest.raises(task_lint.TaskInputError) as caught:
+        task_lint.decode_inputs(echo, data)
+
+    assert caught.value.errors == [
+        {"loc": ["value", "ratio"], "msg": NON_FINITE, "input": math.inf},
+        {"loc": ["value", "points", 1], "msg": NON_FINITE, "input": -math.inf},
+    ]
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf], ids=["nan", "inf", "-inf"])
+def test_any_rejects_non_finite_encoding(number: float) -> None:
+    echo = echo_task(Any)
+
+    with pytest.raises(task_lint.TaskInputError) as caught:
+        task_lint.encode_inputs(echo, {"ratio": number})
+
+    assert error_locs(caught.value) == [["value", "ratio"]]
+    assert caught.value.errors[0]["msg"] == NON_FINITE
+
+
+def test_any_inside_containers_locates_non_finite() -> None:
+    @task
+    def record(rows: list[Any], totals: dict[str, Any], boxes: list[Box], *rest: Any, **more: Any) -> None:
+        pass
+
+    arguments = (["a", [2.5, math.inf]], {"sum": {"x": -math.inf}}, [Box(1), Box([math.nan])], 1, math.inf)
+    data = json.loads('{"rows": [1e400], "totals": {"sum": -1e400}, "boxes": [{"meta": [1e999]}], "rest": [1e400]}')
+
+    with pytest.raises(task_lint.TaskInputError) as encoding:
+        task_lint.encode_inputs(record, *arguments, extra=math.inf)
+    with pytest.raises(task_lint.TaskInputError) as decoding:
+        task_lint.decode_inputs(record, {**data, "extra": math.inf})
+
+    assert error_locs(encoding.value) == [
+        ["rows", 1, 1],
+        ["totals", "sum", "x"],
+        ["boxes", 1, "meta", 0],
+        ["rest", 1],
+        ["extra"],
+    ]
+    assert error_locs(decoding.value) == [
+        ["rows", 0],
+        ["totals", "sum"],
+        ["boxes", 0, "meta", 0],
+        ["rest", 0],
+        ["extra"],
+    ]
+
+
+def test_any_locates_every_non_json_part() -> None:
+    echo = echo_task(Any)
+
+    with pytest.raises(task_lint.TaskInputError) as caught:
+        task_lint.encode_inputs(echo, {"tags": {"a"}, 3: "x", "ok": [1, "two"]})
+
+    assert caught.value.errors == [
+        {"loc": ["value", "3"], "msg": "expected a str key, got int", "input": 3},
+        {"loc": ["value", "tags"], "msg": "a value of type set annotated `Any` has no JSON form", "input": {"a"}},
+    ]
+
+
+def test_any_rejects_non_finite_output() -> None:
+    echo = echo_task(Any)
+
+    with pytest.raises(task_lint.TaskOutputError) as encoding:
+        task_lint.encode_output(echo, [1, {"a": math.inf}])
+    with pytest.raises(task_lint.TaskOutputError) as decoding:
+        task_lint.decode_output(echo, json.loads('[1, {"a": 1e400}]'))
+
+    assert error_locs(encoding.value) == [["return", 1, "a"]]
+    assert error_locs(decoding.value) == [["return", 1, "a"]]
+
+
+def test_any_keeps_finite_numbers() -> None:
+    echo = echo_task(Any)
+    value = {"small": 1e-400, "large": 1.7e308, "big_int": 10**400, "nested": [[-0.0]]}
+
+    encoded = task_lint.encode_inputs(echo, value)
+
+    assert encoded == {"value": value}
+    assert task_lint.decode_inputs(echo, through_json(encoded)) == {"value": value}
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "sNaN"])

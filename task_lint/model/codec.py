@@ -22,7 +22,7 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -141,6 +141,8 @@ def _fits_float(value: int) -> bool:
 # The smallest integer that float() rounds to infinity: the largest float,
 # 2**1024 - 2**971, plus half of its last unit.
 _FLOAT_LIMIT = 2**1024 - 2**970
+
+NON_FINITE_MESSAGE = "NaN and infinities are not allowed because JSON has no form for them"
 
 
 def _is_date(value: Any) -> bool:
@@ -271,7 +273,7 @@ class ScalarCodec(Codec):
         if (self.kind == "float" and isinstance(value, float)) or (
             self.kind == "decimal" and isinstance(value, Decimal)
         ):
-            msg = "NaN and infinities are not allowed because JSON has no form for them"
+            msg = NON_FINITE_MESSAGE
         elif self.kind == "float" and _is_int(value):
             msg = "integer is too large for a float"
         elif self.kind == "date" and isinstance(value, datetime):
@@ -301,7 +303,7 @@ class ScalarCodec(Codec):
                     return INVALID
                 if math.isfinite(data):
                     return float(data)
-                _error(out, "NaN and infinities are not allowed because JSON has no form for them", data)
+                _error(out, NON_FINITE_MESSAGE, data)
                 return INVALID
         elif kind == "bool":
             if data is True or data is False:
@@ -367,6 +369,10 @@ def json_type_name(data: Any) -> str:
 
 # --- Any --------------------------------------------------------------------------
 
+# Containers nested deeper than this under `Any` have no JSON form, because
+# `is_json_value` and `copy_json` recurse and Python's default recursion limit is 1000.
+_MAX_JSON_DEPTH = 500
+
 
 def is_json_value(value: Any, depth: int = 0) -> bool:
     """Return whether a Python value is plain JSON: dicts with str keys, lists, finite numbers."""
@@ -374,7 +380,7 @@ def is_json_value(value: Any, depth: int = 0) -> bool:
         return True
     if value.__class__ is float:
         return math.isfinite(value)
-    if depth > 500:
+    if depth > _MAX_JSON_DEPTH:
         return False
     if isinstance(value, (list, tuple)):
         return all(is_json_value(item, depth + 1) for item in value)
@@ -383,8 +389,114 @@ def is_json_value(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def has_non_finite_float(data: Any) -> bool:
+    """Return whether NaN or an infinity is anywhere in the lists, tuples and dicts of data."""
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                return True
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+    return False
+
+
+def non_finite_floats(data: Any) -> ErrorList:
+    """List each NaN or infinity in the lists, tuples and dicts of data, in document order."""
+    problems: ErrorList = []
+    pending: list[tuple[Any, list[str | int]]] = [(data, [])]
+    while pending:
+        part, loc = pending.pop()
+        if isinstance(part, float):
+            if not math.isfinite(part):
+                problems.append({"loc": loc, "msg": NON_FINITE_MESSAGE, "input": part})
+            continue
+        # Reversed, so that the stack gives the items back in document order.
+        pending.extend((item, [*loc, key]) for key, item in reversed(_json_items(part)))
+    return problems
+
+
+def json_problems(value: Any) -> ErrorList:
+    """List each part of a value that makes `is_json_value` false, in document order.
+
+    It walks with a stack instead of recursion, so deep data cannot exhaust the
+    Python stack.
+    """
+    problems: ErrorList = []
+    pending: list[tuple[Any, list[str | int], int]] = [(value, [], 0)]
+    while pending:
+        part, loc, depth = pending.pop()
+        if part is None or part.__class__ in (bool, str, int):
+            continue
+        if part.__class__ is float:
+            if not math.isfinite(part):
+                problems.append({"loc": loc, "msg": NON_FINITE_MESSAGE, "input": part})
+            continue
+        if not isinstance(part, (list, tuple, dict)):
+            message = f"a value of type {type_name(part)} annotated `Any` has no JSON form"
+            problems.append({"loc": loc, "msg": message, "input": part})
+            continue
+        if depth > _MAX_JSON_DEPTH:
+            message = f"nested more than {_MAX_JSON_DEPTH} levels deep"
+            problems.append({"loc": loc, "msg": message, "input": part})
+            continue
+        children: list[tuple[Any, Any]] = []
+        if isinstance(part, dict):
+            for key, item in part.items():
+                if key.__class__ is str:
+                    children.append((key, item))
+                else:
+                    message = f"expected a str key, got {type_name(key)}"
+                    problems.append({"loc": [*loc, repr(key)], "msg": message, "input": key})
+        else:
+            children = list(enumerate(part))
+        pending.extend((item, [*loc, key], depth + 1) for key, item in reversed(children))
+    return problems
+
+
+def _json_items(part: Any) -> list[tuple[Any, Any]]:
+    """Return (index, item) pairs of a list or tuple, (key, value) pairs of a dict, else nothing."""
+    if isinstance(part, (list, tuple)):
+        return list(enumerate(part))
+    if isinstance(part, dict):
+        return list(part.items())
+    return []
+
+
+class EncodeError(ValueError):
+    """A value with no JSON form, met while encoding.
+
+    `errors` lists the parts that have none, with `loc` relative to the value being
+    encoded. A container codec that catches it prepends the key of its item.
+    """
+
+    def __init__(self, errors: ErrorList) -> None:
+        super().__init__(errors[0]["msg"])
+        self.errors = errors
+
+
+def _locate(error: EncodeError, parts: Iterable[tuple[str | int, Codec, Any]]) -> EncodeError:
+    """Return the error of the first (key, codec, item) part that fails to encode, with `key` prepended.
+
+    Containers encode in comprehensions, which do not tell which item failed, so
+    this runs only after a failure and encodes the items again one at a time. It
+    returns `error` itself if no part fails.
+    """
+    for key, codec, item in parts:
+        try:
+            codec.encode(item)
+        except EncodeError as inner:
+            for detail in inner.errors:
+                detail["loc"].insert(0, key)
+            return inner
+    return error
+
+
 class AnyCodec(Codec):
-    """`Any`: every Python value is valid in a call, but only plain JSON can be encoded."""
+    """`Any`: every Python value is valid in a call, but only plain JSON can be encoded or decoded."""
 
     __slots__ = ()
 
@@ -393,10 +505,14 @@ class AnyCodec(Codec):
 
     def encode(self, value: Any) -> JSONValue:
         if not is_json_value(value):
-            raise ValueError(f"a value of type {type_name(value)} annotated `Any` has no JSON form")
+            raise EncodeError(json_problems(value))
         return copy_json(value)
 
     def decode(self, data: Any, out: ErrorList) -> Any:
+        # `json.loads` turns a number too large for a float, such as 1e400, into an infinity.
+        if has_non_finite_float(data):
+            out.extend(non_finite_floats(data))
+            return INVALID
         return data
 
 
@@ -480,10 +596,15 @@ class ArrayCodec(Codec):
 
     def encode(self, value: Any) -> JSONValue:
         encode = self.item.encode
-        if self.container in ("set", "frozenset"):
+        is_set = self.container in ("set", "frozenset")
+        try:
             encoded = [encode(item) for item in value]
+        except EncodeError as error:
+            keys = [_loc_key(item) for item in value] if is_set else range(len(value))
+            raise _locate(error, ((key, self.item, item) for key, item in zip(keys, value, strict=True))) from None
+        if is_set:
             return sorted(encoded, key=_json_sort_key)
-        return [encode(item) for item in value]
+        return encoded
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not list:
@@ -563,7 +684,11 @@ class TupleCodec(Codec):
                 codec.errors(item, [*loc, index], out)
 
     def encode(self, value: Any) -> JSONValue:
-        return [codec.encode(item) for codec, item in zip(self.items, value, strict=True)]
+        try:
+            return [codec.encode(item) for codec, item in zip(self.items, value, strict=True)]
+        except EncodeError as error:
+            parts = ((index, codec, item) for index, (codec, item) in enumerate(zip(self.items, value, strict=True)))
+            raise _locate(error, parts) from None
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not list:
@@ -616,7 +741,10 @@ class MappingCodec(Codec):
 
     def encode(self, value: Any) -> JSONValue:
         encode = self.value.encode
-        return {_encode_str(key): encode(item) for key, item in value.items()}
+        try:
+            return {_encode_str(key): encode(item) for key, item in value.items()}
+        except EncodeError as error:
+            raise _locate(error, ((key, self.value, item) for key, item in value.items())) from None
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not dict:
@@ -892,9 +1020,17 @@ class ObjectCodec(Codec):
                 codec.errors(item, [*loc, name], out)
 
     def encode(self, value: Any) -> JSONValue:
-        if self.definition.kind == "typeddict" or self.cls is None:
-            return {name: codec.encode(value[name]) for name, codec in self.fields if name in value}
-        return {name: codec.encode(getattr(value, name)) for name, codec in self.fields}
+        by_key = self.definition.kind == "typeddict" or self.cls is None
+        try:
+            if by_key:
+                return {name: codec.encode(value[name]) for name, codec in self.fields if name in value}
+            return {name: codec.encode(getattr(value, name)) for name, codec in self.fields}
+        except EncodeError as error:
+            if by_key:
+                parts = ((name, codec, value[name]) for name, codec in self.fields if name in value)
+            else:
+                parts = ((name, codec, getattr(value, name)) for name, codec in self.fields)
+            raise _locate(error, parts) from None
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         if data.__class__ is not dict:
@@ -943,7 +1079,7 @@ class OpaqueCodec(Codec):
             self.check = lambda value: True
 
     def encode(self, value: Any) -> JSONValue:
-        raise ValueError(f"`{self.expected}` has no JSON form: {self.reason}")
+        raise EncodeError([{"loc": [], "msg": f"`{self.expected}` has no JSON form: {self.reason}", "input": value}])
 
     def decode(self, data: Any, out: ErrorList) -> Any:
         _error(out, f"`{self.expected}` has no JSON form: {self.reason}", data)

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from task_lint.errors import ErrorDetail, TaskInputError, TaskOutputError, UnsupportedTypeError
-from task_lint.model.codec import INVALID, Codec, json_type_name
+from task_lint.model.codec import INVALID, Codec, EncodeError, json_type_name
 from task_lint.model.task import ParameterDescription, TaskDescription
 from task_lint.model.types import AnyType, JSONValue, TypeNode, problem_nodes, render_type
 from task_lint.rules import target_text
@@ -68,19 +68,30 @@ def encode_inputs(task: TaskRef, /, *args: Any, **kwargs: Any) -> dict[str, JSON
     for name, value in bound.arguments.items():
         parameter = description.parameter(name)
         codec = _parameter_codec(metadata, parameter)
-        try:
-            if parameter.kind == "var_positional":
-                encoded[name] = [codec.encode(item) for item in value]
-            elif parameter.kind == "var_keyword":
-                for key, item in value.items():
-                    encoded[key] = codec.encode(item)
-            else:
-                encoded[name] = codec.encode(value)
-        except ValueError as error:  # a value under `Any` that is not plain JSON
-            errors.append({"loc": [name], "msg": str(error), "input": value})
+        if parameter.kind == "var_positional":
+            encoded[name] = [_encode_value(codec, item, [name, index], errors) for index, item in enumerate(value)]
+        elif parameter.kind == "var_keyword":
+            for key, item in value.items():
+                encoded[key] = _encode_value(codec, item, [key], errors)
+        else:
+            encoded[name] = _encode_value(codec, value, [name], errors)
     if errors:
         raise TaskInputError(metadata.name, errors)
     return encoded
+
+
+def _encode_value(codec: Codec, value: Any, loc: list[str | int], errors: list[ErrorDetail]) -> JSONValue:
+    """Encode a value that passed `codec.check`, or append its errors under `loc` and return None.
+
+    Only a part with no JSON form fails here, such as a set or an infinity under `Any`.
+    """
+    try:
+        return codec.encode(value)
+    except EncodeError as error:
+        errors.extend({**detail, "loc": [*loc, *detail["loc"]]} for detail in error.errors)
+    except ValueError as error:
+        errors.append({"loc": loc, "msg": str(error), "input": value})
+    return None
 
 
 def decode_inputs(task: TaskRef, data: Any, /) -> dict[str, Any]:
@@ -184,14 +195,14 @@ def encode_output(task: TaskRef, value: Any, /) -> JSONValue:
     node = metadata.description.returns or AnyType()
     _require_serializable(metadata.description, None, node)
     codec = metadata.codecs().build(node)
+    errors: list[ErrorDetail] = []
     if not codec.check(value):
-        errors: list[ErrorDetail] = []
         codec.errors(value, ["return"], errors)
         raise TaskOutputError(metadata.name, errors)
-    try:
-        return codec.encode(value)
-    except ValueError as error:
-        raise TaskOutputError(metadata.name, [{"loc": ["return"], "msg": str(error), "input": value}]) from None
+    encoded = _encode_value(codec, value, ["return"], errors)
+    if errors:
+        raise TaskOutputError(metadata.name, errors)
+    return encoded
 
 
 def decode_output(task: TaskRef, data: Any, /) -> Any:
