@@ -669,6 +669,20 @@ def test_worker_validates_raw_message(projects: Projects, shared_workers: Worker
     assert [error["loc"] for error in raised.value.errors] == [["issued_on"]]
 
 
+def test_worker_rejects_infinity_under_any(projects: Projects, shared_workers: Workers, client: Client) -> None:
+    # Sent past the client's validation: Celery's JSON writes the infinity as
+    # `Infinity`, and the worker's json.loads reads it back as float("inf").
+    record_event = projects.task("shop.reports:record_event")
+    arguments = {"event": "signup", "payload": {"ratio": float("inf")}}
+    sent = client.app.send_task("shop.reports:record_event", kwargs=arguments)
+
+    with pytest.raises(TaskInputError) as raised:
+        SubmittedTask(record_event.metadata, sent).get(timeout=RESULT_TIMEOUT)
+
+    assert [error["loc"] for error in raised.value.errors] == [["payload", "ratio"]]
+    assert raised.value.errors[0]["msg"] == "NaN and infinities are not allowed because JSON has no form for them"
+
+
 def test_pickle_message_rejected(
     redis_server: RedisServer, shared_workers: Workers, projects: Projects, client: Client
 ) -> None:

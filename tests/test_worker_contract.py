@@ -27,6 +27,7 @@ JOBS = '''\
 import asyncio
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from task_lint import task
 
@@ -85,12 +86,17 @@ def move(point: Point, by: tuple[int, int]) -> Point:
 @task
 def depth(root: Node) -> int:
     return 1 + max((depth.execute(child) for child in root.children), default=0)
+
+
+@task
+def echo_any(payload: Any, scale: float = 1.0) -> Any:
+    return payload
 '''
 
 # Names of the generated files, keyed by task name.
 WORKERS = {
     name: f"contract_pkg__jobs__{name}.py"
-    for name in ("add", "running_loop", "limited", "process_id", "wrong_result", "move", "depth")
+    for name in ("add", "running_loop", "limited", "process_id", "wrong_result", "move", "depth", "echo_any")
 }
 
 
@@ -450,6 +456,64 @@ def test_invalid_input_skips_import(tmp_path: Path, capsys: pytest.CaptureFixtur
 
     assert run.code == 2
     assert run.response["error"]["type"] == "invalid_json"
+
+
+NON_FINITE = "NaN and infinities are not allowed because JSON has no form for them"
+
+
+def out_of_range(number: str) -> str:
+    return f"number {number} is out of range for a 64-bit float, whose largest value is about 1.8e308"
+
+
+def test_out_of_range_number_exits_two(workers: Path) -> None:
+    # Python's json module reads 1e400 as infinity, which `Any` would pass on.
+    text = '{"payload": {"ratio": 1e400, "points": [1.5, -1E+999]}, "scale": 1e309}'
+
+    run = run_worker(workers / WORKERS["echo_any"], text)
+
+    assert run.code == 2
+    assert run.response["error"] == {
+        "type": "invalid_input",
+        "errors": [
+            {"loc": ["payload", "ratio"], "msg": out_of_range("1e400")},
+            {"loc": ["payload", "points", 1], "msg": out_of_range("-1E+999")},
+            {"loc": ["scale"], "msg": out_of_range("1e309")},
+        ],
+    }
+
+
+def test_out_of_range_number_in_batch(workers: Path) -> None:
+    lines = ['{"payload": [1e400]}', '{"payload": [1.7e308, 1e-400, 123456789012345678901234567890]}']
+
+    run = run_worker(workers / WORKERS["echo_any"], "\n".join(lines) + "\n", ["--batch"])
+
+    assert run.code == 2
+    assert run.responses[0]["error"]["errors"] == [{"loc": ["payload", 0], "msg": out_of_range("1e400")}]
+    assert run.responses[1] == {"ok": True, "result": [1.7e308, 0.0, 123456789012345678901234567890]}
+
+
+def test_any_decoder_rejects_infinity(workers: Path) -> None:
+    # A Celery worker gets arguments that kombu parsed with json.loads, not parse_json.
+    worker = load_generated(workers / WORKERS["echo_any"])
+
+    args, kwargs, errors = worker.decode_arguments({"payload": {"a": [1.0, float("inf")], "b": float("nan")}})
+
+    assert errors == [{"loc": ["payload", "a", 1], "msg": NON_FINITE}, {"loc": ["payload", "b"], "msg": NON_FINITE}]
+    assert args == ()
+    assert kwargs == {}
+
+
+def test_any_encoder_locates_problems(workers: Path) -> None:
+    worker = load_generated(workers / WORKERS["echo_any"])
+
+    encoded, errors = worker.encode_result({"a": [1, float("-inf")], "tags": {"x"}, 3: "three"})
+
+    assert encoded is worker.INVALID
+    assert errors == [
+        {"loc": ["return", "3"], "msg": "expected a str key, got int"},
+        {"loc": ["return", "a", 1], "msg": NON_FINITE},
+        {"loc": ["return", "tags"], "msg": "a value of type set annotated `Any` has no JSON form"},
+    ]
 
 
 def test_recursive_type_too_deep(workers: Path) -> None:
