@@ -5,10 +5,11 @@ Those belong to the static half (`task-lint` and the flake8 plugin), which never
 imports user code.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+# Every module-level name is an attribute of the package, so this file has no
+# `from __future__ import annotations` and no helper imports that stay bound
+# (`task_lint.Any` would otherwise exist). An annotation that names a lazily
+# loaded class is a string instead, and TYPE_CHECKING is deleted after use.
+from typing import TYPE_CHECKING
 
 from task_lint._version import __version__
 
@@ -62,18 +63,26 @@ if TYPE_CHECKING:
     )
     from task_lint.runtime.task import Task, task
 
+del TYPE_CHECKING
 
-def __getattr__(name: str) -> Any:
+
+def __getattr__(name: str) -> object:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'task_lint' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+    """List the public names, loaded or not, the dunder names and the submodules imported so far."""
+    import sys
+
+    loaded = {name for name in globals() if name.startswith("__") or f"{__name__}.{name}" in sys.modules}
+    return sorted({*__all__, *loaded})
 
 
 __all__ = [
@@ -104,7 +113,7 @@ __all__ = [
 ]
 
 
-def markdown_docs(tasks: list[Task] | None = None, title: str = "Tasks") -> str:
+def markdown_docs(tasks: "list[Task] | None" = None, title: str = "Tasks") -> str:
     """Render Markdown reference docs for tasks, by default every registered task."""
     from task_lint.model.docs import tasks_markdown
     from task_lint.runtime.registry import all_tasks

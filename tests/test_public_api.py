@@ -72,6 +72,63 @@ def test_unknown_attribute_raises() -> None:
         task_lint.missing_name  # the attribute access is the test
 
 
+def without_dunders(names: list[str]) -> set[str]:
+    return {name for name in names if not (name.startswith("__") and name.endswith("__"))}
+
+
+def test_dir_lists_all_exports() -> None:
+    # Beyond `__all__`, dir() lists the task_lint submodules that were imported.
+    listed = {name for name in without_dunders(dir(task_lint)) if f"task_lint.{name}" not in sys.modules}
+
+    assert listed == without_dunders(task_lint.__all__)
+    assert "__version__" in dir(task_lint)
+
+
+def test_dir_in_fresh_interpreter() -> None:
+    # Only the private `_version` submodule is imported by `import task_lint` alone.
+    script = "import json, task_lint\nprint(json.dumps(dir(task_lint)))"
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+
+    names = json.loads(completed.stdout)
+
+    assert without_dunders(names) == {*without_dunders(task_lint.__all__), "_version"}
+
+
+@pytest.mark.parametrize("name", ["Any", "TYPE_CHECKING", "annotations", "importlib"])
+def test_helper_names_not_exported(name: str) -> None:
+    assert not hasattr(task_lint, name)
+
+
+def test_helper_name_annotation_unresolved() -> None:
+    # The static pass never read `task_lint.Any` as typing.Any, so the runtime must not either.
+    # An unresolved annotation gets no definition warning, because it may resolve later.
+    @task_lint.task
+    def record(payload: task_lint.Any) -> None:  # type: ignore[name-defined]  # the missing name is the test
+        pass
+
+    assert [problem.code for problem in record.metadata.problems] == ["TSK103"]
+
+
+def test_star_import_and_lazy_attributes() -> None:
+    code = textwrap.dedent(
+        """\
+        import json, sys
+        import task_lint
+        lazy = "task_lint.runtime.task" not in sys.modules
+        namespace = {}
+        exec("from task_lint import *", namespace)
+        print(json.dumps([lazy, task_lint.task.__module__, sorted(set(namespace) - {"__builtins__"})]))
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+
+    lazy, task_module, star_names = json.loads(completed.stdout)
+
+    assert lazy
+    assert task_module == "task_lint.runtime.task"
+    assert star_names == sorted(task_lint.__all__)
+
+
 # --- Layers -------------------------------------------------------------------------
 
 # What each layer must never import, from the design: the model is the ground
