@@ -28,11 +28,20 @@ import os
 from typing import Any
 from uuid import UUID
 
-import celery
+try:
+    import celery
+except ModuleNotFoundError as error:
+    if error.name != "celery":
+        raise
+    raise ModuleNotFoundError(
+        "task_lint.celery needs Celery, which is not installed. Install the celery extra with "
+        "`pip install 'task-lint[celery]'`, or in a clone of the repository with `pip install -e '.[celery]'`",
+        name=error.name,
+    ) from error
 
 from task_lint.errors import ErrorDetail, TaskInputError, TaskLintError, TaskOutputError
 from task_lint.runtime.metadata import TaskMetadata
-from task_lint.runtime.registry import get_task
+from task_lint.runtime.registry import all_tasks, get_task
 from task_lint.runtime.serialization import decode_output, encode_inputs
 from task_lint.runtime.task import Task
 
@@ -87,11 +96,42 @@ def _metadata(task: Any) -> TaskMetadata:
         try:
             return get_task(task).metadata
         except KeyError:
-            if isinstance(task, str) and ":" in task:
-                importlib.import_module(task.split(":", 1)[0])
-                return get_task(task).metadata
-            raise
+            if not (isinstance(task, str) and ":" in task):
+                raise KeyError(
+                    f"no task with id or name {task!r} is registered. A task registers when the module that "
+                    "defines it is imported, so import that module first, or pass 'module:qualname' "
+                    "(such as 'shop.billing:compute_invoice'), which submit imports for you"
+                ) from None
+        return _import_task(task)
     raise TypeError(f"expected a task class, TaskMetadata, id or qualified name, got {task!r}")
+
+
+def _import_task(reference: str) -> TaskMetadata:
+    """Import the module of a `module:qualname` reference and return the task's metadata."""
+    module_name, _, qualname = reference.partition(":")
+    if not qualname or not all(part.isidentifier() for part in module_name.split(".")):
+        expected = "expected 'module:qualname', such as 'shop.orders:cancel_order'"
+        raise ValueError(f"invalid task reference {reference!r}; {expected}")
+    try:
+        importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        # A module that the task's module imports and that is missing keeps its own error.
+        if error.name is None or not (module_name == error.name or module_name.startswith(error.name + ".")):
+            raise
+        raise ModuleNotFoundError(
+            f"cannot import module {module_name!r} of task {reference!r}: {error}. Check the spelling, "
+            "and run from the folder that contains the module or add that folder to PYTHONPATH",
+            name=error.name,
+        ) from error
+    try:
+        return get_task(reference).metadata
+    except KeyError:
+        registered = sorted(t.metadata.qualname for t in all_tasks() if t.metadata.module == module_name)
+        if registered:
+            known = "its registered tasks are " + ", ".join(registered)
+        else:
+            known = "none of its tasks is registered; a task needs @task or metaclass=Task"
+        raise KeyError(f"module {module_name!r} has no registered task {qualname!r}; {known}") from None
 
 
 class SubmittedTask:

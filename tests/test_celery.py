@@ -24,12 +24,14 @@ import datetime
 import enum
 import importlib
 import itertools
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import uuid
 import warnings
@@ -644,6 +646,79 @@ def test_submit_reports_every_missing_argument(projects: Projects, redis_server:
         (["currency"], "missing required argument"),
         (["card_token"], "missing required argument"),
     ]
+
+
+def test_missing_extra_names_install_command() -> None:
+    # sys.modules["celery"] = None makes `import celery` fail as if Celery were not installed.
+    script = textwrap.dedent(
+        """\
+        import json, sys
+        sys.modules["celery"] = None
+        try:
+            import task_lint.celery
+        except ImportError as error:
+            print(json.dumps([type(error).__name__, error.name, str(error)]))
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+
+    kind, name, message = json.loads(completed.stdout)
+
+    assert kind == "ModuleNotFoundError"
+    assert name == "celery"
+    assert "pip install 'task-lint[celery]'" in message
+    assert "pip install -e '.[celery]'" in message
+
+
+@pytest.fixture
+def idle_client(redis_server: RedisServer) -> Iterator[Client]:
+    """A client of database 5, which has no workers."""
+    idle = make_client(redis_server, IDLE_DB)
+    yield idle
+    idle.app.close()
+
+
+def test_submit_unknown_module(idle_client: Client) -> None:
+    with pytest.raises(ModuleNotFoundError) as raised:
+        idle_client.submit("no.such:task")
+
+    message = str(raised.value)
+    assert message.startswith("cannot import module 'no.such' of task 'no.such:task': No module named 'no'.")
+    assert "PYTHONPATH" in message
+
+
+def test_submit_unregistered_name(idle_client: Client, task_registry: task_lint.Registry) -> None:
+    with pytest.raises(KeyError) as raised:
+        idle_client.submit("billing.compute_invoice")
+
+    message = str(raised.value)
+    assert "no task with id or name 'billing.compute_invoice' is registered" in message
+    assert "import that module first" in message
+    assert "'module:qualname'" in message
+
+
+def test_submit_imports_qualified_name(
+    idle_client: Client, task_registry: task_lint.Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = "from task_lint import task\n\n\n@task\ndef present(n: int) -> int:\n    return n\n"
+    (tmp_path / "celery_submit_probe.py").write_text(source, encoding="utf-8")
+    (tmp_path / "celery_submit_broken.py").write_text("import no_such_dependency\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        with pytest.raises(TaskInputError):
+            idle_client.submit("celery_submit_probe:present", n="1")
+        with pytest.raises(KeyError) as missing_task:
+            idle_client.submit("celery_submit_probe:absent")
+        # A missing module inside the task's module keeps Python's own error.
+        with pytest.raises(ModuleNotFoundError) as missing_dependency:
+            idle_client.submit("celery_submit_broken:run")
+    finally:
+        sys.modules.pop("celery_submit_probe", None)
+        sys.modules.pop("celery_submit_broken", None)
+
+    assert "module 'celery_submit_probe' has no registered task 'absent'" in str(missing_task.value)
+    assert "its registered tasks are present" in str(missing_task.value)
+    assert str(missing_dependency.value) == "No module named 'no_such_dependency'"
 
 
 def test_task_error_comes_back(projects: Projects, shared_workers: Workers, client: Client) -> None:
