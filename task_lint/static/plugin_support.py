@@ -12,7 +12,7 @@ import ast
 import functools
 import os
 
-from task_lint.static.checker import analyse_module, apply_filters, display_path  # noqa: F401  # apply_filters re-exported for tests
+from task_lint.static.checker import analyse_module, display_path
 from task_lint.static.checks import duplicate_names
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.findings import Finding, TaskName
