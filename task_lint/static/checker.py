@@ -229,7 +229,10 @@ class Checker:
         folders = [os.path.abspath(path) for path in paths if os.path.isdir(path)]
         configured = {os.path.abspath(root) for root in self.config.source_roots}
         roots: list[str] = []
-        for root in sorted({module_name_for(path, self.config.source_roots)[1] for path in files}):
+        # The root depends only on a file's folder, so look it up once per folder.
+        first_file_by_folder = {os.path.dirname(os.path.abspath(path)): path for path in reversed(files)}
+        found = {module_name_for(path, self.config.source_roots)[1] for path in first_file_by_folder.values()}
+        for root in sorted(found):
             if any(_within(root, outer) for outer in (*folders, *roots)):
                 continue
             if root in configured or _holds_project(root) or _holds_project(os.path.dirname(root)):
