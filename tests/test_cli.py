@@ -1072,3 +1072,44 @@ def test_console_script_schema_and_docs(tmp_path: Path) -> None:
     assert schema.code == 0
     assert docs.code == 0
     assert len(json.loads(schema.out)) == docs.out.count("\n## ")
+
+
+# --- The console script --------------------------------------------------------------
+
+GC_PROBE = '''\
+import gc
+
+from task_lint import task
+
+
+@task
+def collector_enabled() -> bool:
+    """Tell whether the garbage collector runs in this process."""
+    return gc.isenabled()
+'''
+
+# Runs `task-lint` the way its console script does, and reports the collector's state at exit.
+CONSOLE = """\
+import atexit, gc, sys
+atexit.register(lambda: print("collector enabled:", gc.isenabled(), file=sys.stderr))
+sys.argv = ["task-lint", *sys.argv[1:]]
+from task_lint.cli import console_main
+console_main()
+"""
+
+
+def test_console_script_pauses_collector_for_analysis(project: Path) -> None:
+    write_files(project, {"probe_gc.py": GC_PROBE})
+
+    checked = subprocess.run(
+        [sys.executable, "-c", CONSOLE, "check", "--no-cache", "probe_gc.py"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    ran = run_process(["run", "probe_gc:collector_enabled", "--source-root", ".", "--input", "{}"], project)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "collector enabled: False" in checked.stderr
+    assert (ran.code, json.loads(ran.out)) == (0, {"ok": True, "result": True})
