@@ -823,6 +823,31 @@ def test_duplicate_name_found_when_only_the_later_file_is_checked(
     assert (earlier.code, earlier.out) == (0, "")
 
 
+def test_cached_run_of_other_files_not_replayed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Checking one.py reads two.py for the duplicate-name rule, and the other way
+    # round: the two runs read the same files but report on different ones.
+    write_files(project, {"pyproject.toml": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
+
+    earlier = run_main(capsys, "check", "pk/one.py")
+    later = run_main(capsys, "check", "pk/two.py")
+    earlier_again = run_main(capsys, "check", "pk/one.py")
+
+    assert (earlier.code, earlier.out) == (0, "")
+    assert later.out == DUPLICATE
+    assert (earlier_again.code, earlier_again.out) == (0, "")
+
+
+def test_cached_file_reported_under_this_runs_path(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_files(project, {"pyproject.toml": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
+    absolute = str(project / "pk" / "two.py")
+
+    first = run_main(capsys, "check", absolute)
+    relative = run_main(capsys, "check", "pk/two.py")
+
+    assert first.out == DUPLICATE.replace("pk/two.py", absolute, 1)
+    assert relative.out == DUPLICATE
+
+
 def test_folder_without_a_project_is_not_scanned(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_files(project, {"alpha.py": NAMED_TASK, "loose/two.py": NAMED_TASK})
 

@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from task_lint.model.record import Record
@@ -66,8 +67,12 @@ class Cache:
 
     # --- Reading ----------------------------------------------------------------------
 
-    def replay(self, stamps: dict[str, FileStamp | None]) -> list[Finding] | None:
-        """Return the last run's findings when the same files, unchanged, are checked again."""
+    def replay(self, checked: Sequence[str], stamps: dict[str, FileStamp | None]) -> list[Finding] | None:
+        """Return the last run's findings when the same files, unchanged, are checked again.
+
+        `checked` are the files the findings are for, as given; `stamps` covers them
+        and the other project files that the duplicate-name rule reads.
+        """
         from task_lint.static.findings import Finding
 
         try:
@@ -75,7 +80,7 @@ class Cache:
                 run = json.load(handle)
             if run["version"] != CACHE_VERSION:
                 return None
-            key = _run_key(stamps, {path: _current_stamp(path) for path in run["dependencies"]})
+            key = _run_key(checked, stamps, {path: _current_stamp(path) for path in run["dependencies"]})
             if run["key"] != key:
                 return None
             return [Finding(*item) for item in run["findings"]]
@@ -94,10 +99,15 @@ class Cache:
             if self._current_hash(dependency) != expected:
                 return None
         try:
+            # The entry may come from a run that named the file another way
+            # (absolute, or from another folder); report it the way this run does.
             return FileResult(
                 path,
-                tuple(Finding(*item) for item in entry["findings"]),
-                tuple(TaskName(*item) for item in entry["names"]),
+                tuple(Finding(path, *item[1:]) for item in entry["findings"]),
+                tuple(
+                    TaskName(name, explicit, qualified_name, path, line, column)
+                    for name, explicit, qualified_name, _, line, column in entry["names"]
+                ),
                 tuple((line, tuple(codes)) for line, codes in entry["noqa"]),
                 bool(entry["file_noqa"]),
                 tuple(entry.get("dependencies", {})),
@@ -122,6 +132,7 @@ class Cache:
 
     def store(
         self,
+        checked: Sequence[str],
         results: dict[str, FileResult],
         hashes: dict[str, str],
         stamps: dict[str, FileStamp | None],
@@ -160,7 +171,7 @@ class Cache:
         dependency_stamps = {path: _current_stamp(path) for path in sorted(dependencies)}
         run = {
             "version": CACHE_VERSION,
-            "key": _run_key(stamps, dependency_stamps),
+            "key": _run_key(checked, stamps, dependency_stamps),
             "dependencies": sorted(dependencies),
             "findings": [list(_finding_tuple(f)) for f in findings],
         }
@@ -182,9 +193,11 @@ class Cache:
             return
 
 
-def _run_key(files: dict[str, FileStamp | None], dependencies: dict[str, FileStamp | None]) -> str:
-    """Digest the checked files and the modules their analysis read, with their stamps."""
-    listing = [sorted((path, _stamp_list(stamp)) for path, stamp in files.items())]
+def _run_key(
+    checked: Sequence[str], files: dict[str, FileStamp | None], dependencies: dict[str, FileStamp | None]
+) -> str:
+    """Digest the checked files, every file read with its stamp, and the modules the analysis read."""
+    listing: list[Any] = [sorted(checked), sorted((path, _stamp_list(stamp)) for path, stamp in files.items())]
     listing.append(sorted((path, _stamp_list(stamp)) for path, stamp in dependencies.items()))
     return hashlib.sha256(json.dumps(listing, separators=(",", ":")).encode()).hexdigest()
 

@@ -255,7 +255,7 @@ class Checker:
 
         # Fast path: nothing changed since the last run with this configuration.
         if self.cache is not None:
-            replay = self.cache.replay(stamps)
+            replay = self.cache.replay(files, stamps)
             if replay is not None:
                 return Report(tuple(replay), len(files), 0, len(files))
 
@@ -278,7 +278,7 @@ class Checker:
 
         findings = self._judge(results, set(files))
         if self.cache is not None:
-            self.cache.store(results, hashes, stamps, findings)
+            self.cache.store(files, results, hashes, stamps, findings)
         return Report(tuple(findings), len(files), len(pending), len(results) - len(pending))
 
     def candidates(self, contents: dict[str, bytes]) -> set[str]:
