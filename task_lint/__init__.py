@@ -81,7 +81,11 @@ def __dir__() -> list[str]:
     """List the public names, loaded or not, the dunder names and the submodules imported so far."""
     import sys
 
-    loaded = {name for name in globals() if name.startswith("__") or f"{__name__}.{name}" in sys.modules}
+    loaded = {
+        name
+        for name in globals()
+        if name.startswith("__") or (not name.startswith("_") and f"{__name__}.{name}" in sys.modules)
+    }
     return sorted({*__all__, *loaded})
 
 

@@ -118,6 +118,8 @@ def command_workers(args: argparse.Namespace, load_config: Any, usage_error: typ
                 command += " --target celery"
             if self_contained:
                 command += " --self-contained"
+            if result.orphaned:
+                command += " --prune"
             summary += f"; run `{command}` to update them"
         print(summary, file=sys.stderr)
         return 1 if out_of_date or built.refusals or result.protected else 0

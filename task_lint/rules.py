@@ -30,8 +30,8 @@ class Rule(Record):
         return self.message.format(**values)
 
     def summary(self) -> str:
-        """The name as a phrase, such as "Missing parameter annotation"."""
-        return self.name.replace("-", " ").capitalize()
+        """A title for the rule, such as "Missing parameter annotation"."""
+        return _TITLES.get(self.code) or self.name.replace("-", " ").capitalize()
 
     def example_markdown(self) -> str:
         return _markdown_part(self.example)
@@ -280,6 +280,14 @@ RULES: tuple[Rule, ...] = (
 )
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+# Titles where the rule's name, read as a phrase, would lose a hyphen or a word.
+_TITLES = {
+    "TSK202": "Positional-only parameter",
+    "TSK207": "Task class without execute method",
+    "TSK501": "Name that a self-contained worker cannot carry",
+    "TSK902": "Any in an annotation",
+}
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 

@@ -283,7 +283,7 @@ def test_check_lists_stale_missing_orphaned(project: Path, tmp_path: Path, capsy
     assert f"{output / 'extra__ping.py'}: missing" in lines
     assert f"{output / 'jobs__greet.py'}: orphaned" in lines
     assert len(lines) == 4
-    assert "run `task-lint workers` to update them" in run.err
+    assert "run `task-lint workers --prune` to update them" in run.err
     assert snapshot(output) == before
 
 
@@ -547,7 +547,7 @@ def test_config_sets_celery_target(
     assert checked.out == ""
     assert as_stdio.code == 1
     assert f"{root / 'workers' / 'jobs__add.py'}: stale" in as_stdio.out.splitlines()
-    assert "run `task-lint workers` to update them" in as_stdio.err
+    assert "run `task-lint workers --prune` to update them" in as_stdio.err
 
 
 def test_config_sets_self_contained(
