@@ -329,6 +329,7 @@ def test_sarif_rule_texts(project: Path, capsys: pytest.CaptureFixture[str]) -> 
 
     assert rules["TSK001"]["shortDescription"]["text"] == "Syntax error"
     assert rules["TSK101"]["shortDescription"]["text"] == "Missing parameter annotation"
+    assert rules["TSK202"]["shortDescription"]["text"] == "Positional-only parameter"
     # A sentence stays prose; code goes in a Python block.
     assert rules["TSK001"]["help"]["markdown"].endswith("Fix:\n\nFix the syntax error at the reported position.")
     assert "Fix:\n\n```python\n@task\ndef resize(path: str, width: int):" in rules["TSK101"]["help"]["markdown"]
