@@ -137,8 +137,10 @@ def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
         extra: dict[str, Any] = {key: options.pop(key) for key in extra_keys if key in options}
         if pyproject:
             extra["pyproject"] = pyproject
-        if "workers_output" in extra:
-            extra["workers_output"] = os.path.join(base, extra["workers_output"])
+        # Folders named in pyproject.toml are relative to it, not to the current folder.
+        for key in ("workers_output", "cache_dir"):
+            if key in extra:
+                extra[key] = os.path.join(base, extra[key])
         for name in ("select", "ignore", "extend_select", "extend_ignore"):
             value = getattr(args, name, None)
             if value is not None:
@@ -199,7 +201,11 @@ def command_check(args: argparse.Namespace) -> int:
         jobs = os.cpu_count() or 1
     cache = None
     if not args.no_cache:
-        directory = extra.get("cache_dir") or os.environ.get("TASK_LINT_CACHE_DIR") or ".task_lint_cache"
+        # Like ruff's, the default cache sits next to the project's pyproject.toml, so
+        # runs from any folder of the project share it.
+        pyproject = extra.get("pyproject")
+        default = os.path.join(os.path.dirname(os.path.abspath(pyproject)) if pyproject else "", ".task_lint_cache")
+        directory = extra.get("cache_dir") or os.environ.get("TASK_LINT_CACHE_DIR") or default
         cache = Cache(directory, config.fingerprint() + ("-all" if args.no_prefilter else ""))
 
     report = Checker(config, jobs=jobs, cache=cache, prefilter=not args.no_prefilter).check(args.paths)

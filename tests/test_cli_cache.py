@@ -325,6 +325,31 @@ def test_cache_dir_option(project: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert not (project / ".task_lint_cache").exists()
 
 
+def test_default_cache_next_to_pyproject(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_project(project)
+    (project / "pyproject.toml").write_text("[tool.task_lint]\n", encoding="utf-8")
+    monkeypatch.chdir(project / "depot")
+
+    run_main(capsys, "check", ".")
+
+    assert list((project / ".task_lint_cache").glob("results-*.json")) != []
+    assert not (project / "depot" / ".task_lint_cache").exists()
+
+
+def test_cache_dir_in_pyproject_relative_to_it(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    small_project(project)
+    (project / "pyproject.toml").write_text('[tool.task_lint]\ncache-dir = "build/lint"\n', encoding="utf-8")
+    monkeypatch.chdir(project / "depot")
+
+    run_main(capsys, "check", ".")
+
+    assert list((project / "build" / "lint").glob("results-*.json")) != []
+
+
 def test_cache_dir_environment_variable(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

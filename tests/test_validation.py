@@ -678,7 +678,7 @@ def test_every_unplaced_argument_reported(charge: Any) -> None:
         (["colour"], "red"),
         (["size"], 3),
     ]
-    assert errors[0]["msg"] == "too many positional arguments, because the task takes at most 4"
+    assert errors[0]["msg"] == "too many positional arguments: the task takes at most 4 positional arguments"
     assert errors[2]["msg"] == "unexpected keyword argument"
 
 
@@ -753,7 +753,9 @@ def bind_kinds_keyword_only(*, d: bool) -> None:
 def test_no_positional_parameters_message() -> None:
     errors = errors_of(bind_kinds_keyword_only, 1, d=True)
 
-    assert errors == [{"loc": [0], "msg": "too many positional arguments, because the task takes none", "input": 1}]
+    assert errors == [
+        {"loc": [0], "msg": "too many positional arguments: the task takes no positional arguments", "input": 1}
+    ]
 
 
 def test_generic_validator_reports_every_error() -> None:

@@ -188,8 +188,11 @@ def _bind_surplus(
         if surplus:
             binding.arguments[var_positional.name] = surplus
         return
-    allowed = f"at most {limit}" if limit else "none"
-    message = f"too many positional arguments, because the task takes {allowed}"
+    if limit:
+        noun = "argument" if limit == 1 else "arguments"
+        message = f"too many positional arguments: the task takes at most {limit} positional {noun}"
+    else:
+        message = "too many positional arguments: the task takes no positional arguments"
     for offset, value in enumerate(surplus):
         binding.unplaced.append({"loc": [limit + offset], "msg": message, "input": value})
 
