@@ -643,6 +643,7 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
         """Add up."""
         return amount
     '''
+    write(tmp_path, "setup.cfg", "")
     write(tmp_path, "first.py", source)
     write(tmp_path, "second.py", source)
 
@@ -651,6 +652,25 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
     found = tsk(result.stdout)
     assert [(line.path, line.line, line.code) for line in found] == [("second.py", 5, "TSK206")]
     assert found[0].text == "task name `billing.total` is also used by `first:total` at first.py:5"
+
+
+def test_duplicate_name_outside_project_not_searched(tmp_path: Path) -> None:
+    # Without a project file, the folder may be a home folder with a loose script,
+    # so its other files are not read; the CLI does the same.
+    source = """\
+    from task_lint import task
+
+
+    @task(name="billing.total")
+    def total(amount: int) -> int:
+        return amount
+    """
+    write(tmp_path, "first.py", source)
+    write(tmp_path, "second.py", source)
+
+    result = flake8(tmp_path, "second.py")
+
+    assert [line.code for line in tsk(result.stdout)] == []
 
 
 def test_latin1_normalised_import_found(tmp_path: Path) -> None:

@@ -182,6 +182,19 @@ def _holds_project(folder: str) -> bool:
     return any(os.path.exists(os.path.join(folder, name)) for name in _PROJECT_FILES)
 
 
+def is_project_root(root: str, configured: Iterable[str] = ()) -> bool:
+    """Tell whether a source root belongs to a project whose other modules may be read.
+
+    A configured root counts, and so does a folder with a project file in it or in
+    its parent. A home folder with a loose script does not, so that checking the
+    script does not read every file below it.
+    """
+    absolute = os.path.abspath(root)
+    if absolute in {os.path.abspath(folder) for folder in configured}:
+        return True
+    return _holds_project(absolute) or _holds_project(os.path.dirname(absolute))
+
+
 def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -227,7 +240,6 @@ class Checker:
         or in its parent), such as a home folder with a loose script.
         """
         folders = [os.path.abspath(path) for path in paths if os.path.isdir(path)]
-        configured = {os.path.abspath(root) for root in self.config.source_roots}
         roots: list[str] = []
         # The root depends only on a file's folder, so look it up once per folder.
         first_file_by_folder = {os.path.dirname(os.path.abspath(path)): path for path in reversed(files)}
@@ -235,7 +247,7 @@ class Checker:
         for root in sorted(found):
             if any(_within(root, outer) for outer in (*folders, *roots)):
                 continue
-            if root in configured or _holds_project(root) or _holds_project(os.path.dirname(root)):
+            if is_project_root(root, self.config.source_roots):
                 roots.append(root)
         if not roots:
             return []

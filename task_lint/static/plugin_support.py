@@ -12,7 +12,7 @@ import ast
 import functools
 import os
 
-from task_lint.static.checker import analyse_module, display_path
+from task_lint.static.checker import analyse_module, display_path, is_project_root
 from task_lint.static.checks import duplicate_names
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.findings import Finding, TaskName
@@ -123,12 +123,13 @@ def check_buffer(
     module = project.module_for_path(absolute, tree=tree)
     result = analyse_module(project, path, module)
     findings = list(result.findings)
-    if result.names:
+    root = _root_of(absolute, roots)
+    if result.names and is_project_root(root, roots):
         # Name the other definitions by the paths the CLI would print, so both report the same message.
         mine_path = display_path(absolute)
         others = [
             TaskName(n.name, n.explicit, n.qualified_name, display_path(n.path), n.line, n.column)
-            for n in _project_names(_root_of(absolute, roots), decorators, roots)
+            for n in _project_names(root, decorators, roots)
             if n.path != absolute
         ]
         mine = [TaskName(n.name, n.explicit, n.qualified_name, mine_path, n.line, n.column) for n in result.names]
