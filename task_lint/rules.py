@@ -30,7 +30,7 @@ class Rule(Record):
         return self.message.format(**values)
 
     def summary(self) -> str:
-        """A title for the rule, such as "Missing parameter annotation"."""
+        """Return a title for the rule, such as "Missing parameter annotation"."""
         return _TITLES.get(self.code) or self.name.replace("-", " ").capitalize()
 
     def example_markdown(self) -> str:

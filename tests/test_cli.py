@@ -122,7 +122,8 @@ def test_code_prefix_matching_no_rule_in_pyproject(project: Path, capsys: pytest
     run = run_main(capsys, "check", "--no-cache", "tasks.py")
 
     assert run.code == 2
-    assert "'E501'" in run.err and "pyproject.toml" in run.err
+    assert "'E501'" in run.err
+    assert "pyproject.toml" in run.err
 
 
 def test_unknown_format_exits_two(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -807,9 +808,7 @@ def total(amount: int) -> int:
 DUPLICATE = "pk/two.py:5:1: TSK206 task name `billing.total` is also used by `pk.one:total` at pk/one.py:5\n"
 
 
-def test_duplicate_name_found_when_only_the_later_file_is_checked(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_duplicate_found_checking_later_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A pre-commit hook passes only the changed files; the unchanged one still counts.
     write_files(project, {"pyproject.toml": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
 
@@ -858,7 +857,7 @@ def test_folder_without_a_project_is_not_scanned(project: Path, capsys: pytest.C
     assert "TSK206" in configured.out
 
 
-def test_cached_rerun_sees_a_rename_in_an_unchecked_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cached_rerun_after_rename_elsewhere(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_files(project, {".git/HEAD": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
     assert run_main(capsys, "check", "pk/two.py").out == DUPLICATE
 

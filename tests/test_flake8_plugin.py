@@ -655,8 +655,8 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
 
 
 def test_duplicate_name_outside_project_not_searched(tmp_path: Path) -> None:
-    # Without a project file, the folder may be a home folder with a loose script,
-    # so its other files are not read; the CLI does the same.
+    # Without a project file, the folder may be a home folder with a loose script.
+    # Its other files are not read, as in the CLI.
     source = """\
     from task_lint import task
 

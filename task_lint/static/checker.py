@@ -233,7 +233,7 @@ class Checker:
         """Return the other files under the source roots of `files`, by the paths findings show.
 
         Their tasks count for the duplicate-name rule, so that checking only the
-        changed files (as a pre-commit hook does) still sees a clash with an
+        changed files (as a pre-commit hook does) still finds a clash with an
         unchanged module, as the flake8 plugin does. A root inside a checked folder,
         or inside another root, adds nothing and is not listed again. Nor is a
         folder that holds no project (no configured root, and no project file in it
