@@ -154,3 +154,47 @@ def test_long_values_are_split(generated: Path) -> None:
     assert max(len(line) for line in awkward.splitlines()) <= 79
     # Long text breaks after a space, not inside a word.
     assert "    'a rather long task name that goes on and on and on past the '\n    'seventy-ninth column'\n" in awkward
+
+
+HELPER_JOBS = """\
+from task_lint import task
+
+
+@task
+def add(a: int, b: int = 2) -> int:
+    return a + b
+
+
+@task
+def gather(*items: int) -> int:
+    return sum(items)
+
+
+@task
+def count(levels: dict[str, int]) -> int:
+    return len(levels)
+"""
+
+
+def defined_functions(path: Path) -> set[str]:
+    return set(re.findall(r"^def (\w+)\(", path.read_text(encoding="utf-8"), re.MULTILINE))
+
+
+def test_worker_carries_only_needed_helpers(tmp_path: Path) -> None:
+    # Python compiles a worker run as a script on every start, so helpers the
+    # task never calls would cost start-up time.
+    write_files(tmp_path / "src", {"helper_jobs.py": HELPER_JOBS})
+    output = tmp_path / "workers"
+    assert main(["workers", str(tmp_path / "src"), "-o", str(output)]) == 0
+
+    add = defined_functions(output / "helper_jobs__add.py")
+    gather = defined_functions(output / "helper_jobs__gather.py")
+    count = defined_functions(output / "helper_jobs__count.py")
+
+    generic = {"decode_array", "decode_tuple", "decode_mapping", "decode_union", "decode_object", "decode_enum"}
+    assert add & generic == set()
+    assert gather & generic == {"decode_array"}
+    assert count & generic == {"decode_mapping"}
+    assert "import collections.abc" not in (output / "helper_jobs__add.py").read_text(encoding="utf-8")
+    result = lint("ruff", "check", "--isolated", "--no-cache", str(output))
+    assert result.returncode == 0, result.stdout

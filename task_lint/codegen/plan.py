@@ -86,6 +86,9 @@ class WorkerPlan(Record):
     codecs: tuple[CodecSpec, ...]
     classes: tuple[ClassSpec, ...]
     scalar_kinds: tuple[str, ...]
+    # Kinds whose generic helpers the worker needs ("array" also for `*args`), so
+    # that a worker carries, and compiles at each start, only the helpers it calls.
+    composite_kinds: tuple[str, ...]
     input_schema: dict[str, Any]
     output_schema: dict[str, Any]
     options: dict[str, JSONValue]
@@ -269,6 +272,10 @@ def plan_worker(
     options: dict[str, JSONValue] = {
         key: value for key, value in description.options.items() if isinstance(value, (str, int, float, bool))
     }
+    codecs = tuple(planner.codecs[name] for name in sorted(planner.codecs))
+    composite_kinds = {codec.kind for codec in codecs if codec.kind not in ("scalar", "any")}
+    if any(parameter.kind == "var_positional" for parameter in parameters):
+        composite_kinds.add("array")
     return WorkerPlan(
         task_name=description.name,
         qualified_name=description.qualified_name,
@@ -278,9 +285,10 @@ def plan_worker(
         doc=description.doc,
         parameters=tuple(parameters),
         result_codec=result,
-        codecs=tuple(planner.codecs[name] for name in sorted(planner.codecs)),
+        codecs=codecs,
         classes=tuple(sorted(planner.classes.values(), key=lambda spec: spec.variable)),
         scalar_kinds=tuple(sorted(planner.scalars)),
+        composite_kinds=tuple(sorted(composite_kinds)),
         input_schema=input_schema(description),
         output_schema=output_schema(description),
         options=options,

@@ -186,7 +186,9 @@ def _imports(plan: WorkerPlan, target: str) -> list[str]:
     # traceback is imported where a call fails, and the stdio worker parses its
     # own few options, because argparse and traceback cost more start-up time than
     # a small task module's import.
-    modules = {"collections.abc", "json", "os", "sys"}
+    modules = {"json", "os", "sys"}
+    if "mapping" in plan.composite_kinds:
+        modules.add("collections.abc")
     if plan.carried is None:
         modules.add("importlib")
     if kinds & {"float", "any"}:
