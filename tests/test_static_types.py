@@ -573,3 +573,36 @@ def test_edited_buffer_of_a_shared_class_is_read_again(tmp_path: Path) -> None:
 
     assert findings == analyse_path(fresh, tasks).findings
     assert [finding.line for finding in findings if finding.code == "TSK301"] == [8, 13, 18, 23, 23, 23]
+
+
+def test_empty_subscripts_read_without_crash(tmp_path: Path) -> None:
+    # Found by the fuzz test: `list[()]` and friends have an empty argument tuple.
+    source = """\
+from typing import Optional, Union
+
+from task_lint import task
+
+
+@task
+def empty(items: list[()], maybe: "Optional[()]", either: "Union[()]", tags: "set[()]") -> list[()]:
+    pass
+"""
+    static, runtime = both_views(tmp_path, {"probe_empty.py": source})
+    static_task, runtime_task = single_task(static), single_task(runtime)
+    parameters = static_task.description.parameters
+
+    assert parameters[0].annotation == runtime_task.description.parameters[0].annotation
+    assert parameters[3].annotation == runtime_task.description.parameters[3].annotation
+    assert static_task.description.returns == runtime_task.description.returns
+    assert parameters[1].annotation == UnresolvedType("Optional[()]", "`Optional` takes exactly one type")
+    assert parameters[2].annotation == UnresolvedType("Union[()]", "`Union` takes at least one type")
+
+
+def test_nul_in_string_annotation_unresolved(tmp_path: Path) -> None:
+    # Found by the fuzz test: Python 3.10 and 3.11 raise ValueError for a NUL.
+    source = 'from task_lint import task\n\n\n@task\ndef nul(a: "\\x00") -> None:\n    pass\n'
+    write_files(tmp_path, {"probe_nul.py": source})
+    annotation = static_views(tmp_path)["probe_nul:nul"].description.parameters[0].annotation
+
+    assert isinstance(annotation, UnresolvedType)
+    assert annotation.reason.startswith("SyntaxError: ")

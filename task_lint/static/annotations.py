@@ -203,6 +203,9 @@ class StaticTypeReader:
             parsed = ast.parse(text.strip(), mode="eval")
         except SyntaxError as error:
             return UnresolvedType(text, f"SyntaxError: {error.msg}")
+        except ValueError as error:
+            # Before Python 3.12 a NUL character raises ValueError, not SyntaxError.
+            return UnresolvedType(text, f"SyntaxError: {error}")
         return self._read_unit(parsed.body, text, module, tv)
 
     def _read_unit(self, node: ast.expr, text: str, module: ModuleInfo, tv: TypeVars) -> TypeNode:
@@ -247,7 +250,7 @@ class StaticTypeReader:
         for text in nested:
             try:
                 parsed = ast.parse(text.strip(), mode="eval")
-            except SyntaxError:
+            except (SyntaxError, ValueError):
                 continue  # read() reports the syntax error itself
             name = self._first_undefined(parsed.body, module)
             if name is not None:
@@ -383,15 +386,21 @@ class StaticTypeReader:
         if q in names.ANNOTATED or q in names.WRAPPERS:
             return self._read(args[0], module, scopes, tv) if args else AnyType()
         if q in names.OPTIONALS:
+            if len(args) != 1:
+                return UnresolvedType(_unparse(node), "`Optional` takes exactly one type")
             return self._union([args[0], ast.Constant(None)], module, scopes, tv)
         if q in names.UNIONS:
+            if not args:
+                return UnresolvedType(_unparse(node), "`Union` takes at least one type")
             return self._union(args, module, scopes, tv)
         if q in names.LITERALS:
             return self._read_literal(node, args, module, scopes)
         if q in names.TUPLES:
             return self._read_tuple(node.slice, args, module, scopes, tv)
         if q in names.ARRAYS:
-            return ArrayType(self._read(args[0], module, scopes, tv), names.ARRAYS[q])
+            # `list[()]` has no item type, and the runtime reads it as `list`.
+            item = self._read(args[0], module, scopes, tv) if args else AnyType()
+            return ArrayType(item, names.ARRAYS[q])
         if q in names.MAPPINGS:
             container = names.MAPPINGS[q]
             if len(args) != 2:
@@ -749,7 +758,7 @@ class StaticTypeReader:
         if isinstance(target, ast.Constant) and isinstance(target.value, str):
             try:
                 target = ast.parse(target.value.strip(), mode="eval").body
-            except SyntaxError:
+            except (SyntaxError, ValueError):
                 return None
         if isinstance(target, ast.Subscript):
             target = target.value
