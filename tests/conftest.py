@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -10,8 +11,15 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import settings
 
 import task_lint
+
+# CI runs the property tests on the same examples each time, so that a run passes
+# or fails on the change under test; local runs keep drawing new examples.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("TASK_LINT_HYPOTHESIS_PROFILE"):
+    settings.load_profile(os.environ["TASK_LINT_HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(autouse=True)
