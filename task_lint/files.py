@@ -1,10 +1,18 @@
-"""Writing files so that readers never see a partial one."""
+"""Writing files so that readers never see a partial one, and comparing paths."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+
+
+def is_within(path: str, folder: str) -> bool:
+    """Return whether `path` is `folder` or lies inside it; both are absolute paths."""
+    try:
+        return os.path.commonpath([path, folder]) == folder
+    except ValueError:  # on Windows, paths on different drives
+        return False
 
 
 def write_atomic(path: str, text: str, encoding: str = "utf-8") -> None:

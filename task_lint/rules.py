@@ -24,6 +24,8 @@ class Rule(Record):
     example: str
     fix: str
     enabled_by_default: bool = True
+    # The title where the name, read as a phrase, would lose a hyphen or a word.
+    title: str = ""
 
     def format(self, **values: str) -> str:
         """Fill the message template, for example with `task=` and `param=`."""
@@ -31,7 +33,7 @@ class Rule(Record):
 
     def summary(self) -> str:
         """Return a title for the rule, such as "Missing parameter annotation"."""
-        return _TITLES.get(self.code) or self.name.replace("-", " ").capitalize()
+        return self.title or self.name.replace("-", " ").capitalize()
 
     def example_markdown(self) -> str:
         return _markdown_part(self.example)
@@ -129,6 +131,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="@task\ndef scale(factor: float, /) -> float:\n    ...",
         fix="@task\ndef scale(factor: float) -> float:\n    ...",
+        title="Positional-only parameter",
     ),
     Rule(
         code="TSK203",
@@ -189,6 +192,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="class Export(metaclass=Task):\n    def run(self, path: str) -> None:\n        ...",
         fix="class Export(metaclass=Task):\n    def execute(self, path: str) -> None:\n        ...",
+        title="Task class without execute method",
     ),
     Rule(
         code="TSK301",
@@ -238,6 +242,7 @@ RULES: tuple[Rule, ...] = (
         ),
         example="client = make_client()\n\n@task\ndef fetch(key: str) -> str:\n    return client.get(key)",
         fix="@task\ndef fetch(key: str) -> str:\n    client = make_client()\n    return client.get(key)",
+        title="Name that a self-contained worker cannot carry",
     ),
     Rule(
         code="TSK901",
@@ -265,6 +270,7 @@ RULES: tuple[Rule, ...] = (
         example="@task\ndef store(payload: dict[str, Any]) -> None:\n    ...",
         fix="@task\ndef store(payload: dict[str, int | str]) -> None:\n    ...",
         enabled_by_default=False,
+        title="Any in an annotation",
     ),
     Rule(
         code="TSK999",
@@ -281,13 +287,6 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
-# Titles where the rule's name, read as a phrase, would lose a hyphen or a word.
-_TITLES = {
-    "TSK202": "Positional-only parameter",
-    "TSK207": "Task class without execute method",
-    "TSK501": "Name that a self-contained worker cannot carry",
-    "TSK902": "Any in an annotation",
-}
 RULES_BY_NAME: dict[str, Rule] = {rule.name: rule for rule in RULES}
 
 

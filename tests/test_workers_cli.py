@@ -740,6 +740,14 @@ def shadow_checkout(tmp_path: Path, env: dict[str, str]) -> tuple[Path, str]:
     return shadow, git(shadow, env, "rev-parse", "HEAD").strip()
 
 
+def write_hook_config(project: Path, shadow: Path, revision: str, args: str | None = None) -> None:
+    """Write a .pre-commit-config.yaml that uses the task-lint-workers hook of the shadow checkout."""
+    config = f"repos:\n- repo: {shadow}\n  rev: {revision}\n  hooks:\n  - id: task-lint-workers\n"
+    if args is not None:
+        config += f"    args: {args}\n"
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+
+
 def run_hook(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "run", "task-lint-workers", "--all-files", "--color", "never"],
@@ -761,15 +769,7 @@ def test_workers_hook_passes_then_fails(tmp_path: Path, capsys: pytest.CaptureFi
     git(project, env, "init", "--quiet", ".")
     generate(capsys, project / "workers", str(project / "src"))
     shadow, revision = shadow_checkout(tmp_path, env)
-    config = (
-        "repos:\n"
-        f"- repo: {shadow}\n"
-        f"  rev: {revision}\n"
-        "  hooks:\n"
-        "  - id: task-lint-workers\n"
-        "    args: [-o, workers, src]\n"
-    )
-    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    write_hook_config(project, shadow, revision, "[-o, workers, src]")
     git(project, env, "add", ".")
 
     passing = run_hook(project, env)
@@ -802,8 +802,7 @@ def test_workers_hook_reads_celery_target(tmp_path: Path, capsys: pytest.Capture
     generate(capsys, project / "workers", "--target", "celery", str(project / "src"))
     shadow, revision = shadow_checkout(tmp_path, env)
     # No args: the hook runs `task-lint workers --check` on the whole project.
-    config = f"repos:\n- repo: {shadow}\n  rev: {revision}\n  hooks:\n  - id: task-lint-workers\n"
-    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    write_hook_config(project, shadow, revision)
     git(project, env, "add", ".")
 
     passing = run_hook(project, env)

@@ -27,6 +27,7 @@ from task_lint._version import __version__
 from task_lint.codegen.plan import PlanError, plan_worker
 from task_lint.codegen.render import render_worker
 from task_lint.codegen.selfcontained import CarryRefusal, carry_task
+from task_lint.files import is_within, write_atomic
 from task_lint.model.record import Record
 from task_lint.rules import RULES_BY_CODE
 from task_lint.static.checker import Checker, collect_tasks, read_files, source_error_finding
@@ -227,19 +228,11 @@ def read_generated_file(output_dir: str, name: str) -> GeneratedFile:
     return GeneratedFile(name, source_file, qualified_name, celery_task)
 
 
-def _is_within(path: str, parent: str) -> bool:
-    """Return whether `path` is `parent` or lies inside the folder `parent`."""
-    try:
-        return os.path.commonpath([path, parent]) == parent
-    except ValueError:  # on Windows, paths on different drives
-        return False
-
-
 def _lies_under(source_file: str, scanned: Sequence[str]) -> bool:
     for path in scanned:
-        if _is_within(source_file, os.path.abspath(path)):
+        if is_within(source_file, os.path.abspath(path)):
             return True
-        if _is_within(os.path.realpath(source_file), os.path.realpath(path)):
+        if is_within(os.path.realpath(source_file), os.path.realpath(path)):
             return True
     return False
 
@@ -275,8 +268,6 @@ def sync_workers(
     `scanned` are the paths the workers were rendered from, and only workers of
     source files under them (or of source files that are gone) can be orphaned.
     """
-    from task_lint.files import write_atomic
-
     wanted = {worker.name: worker for worker in files}
     written, unchanged, stale, missing, protected = [], [], [], [], []
     for name, worker in wanted.items():

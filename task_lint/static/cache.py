@@ -80,7 +80,7 @@ class Cache:
                 run = json.load(handle)
             if run["version"] != CACHE_VERSION:
                 return None
-            key = _run_key(checked, stamps, {path: _current_stamp(path) for path in run["dependencies"]})
+            key = _run_key(checked, stamps, {path: current_stamp(path) for path in run["dependencies"]})
             if run["key"] != key:
                 return None
             return [Finding(*item) for item in run["findings"]]
@@ -116,7 +116,7 @@ class Cache:
             return None
 
     def _current_hash(self, path: str) -> str | None:
-        stamp = _stamp_list(_current_stamp(path))
+        stamp = _stamp_list(current_stamp(path))
         known = self._load()["stamps"].get(path)
         if stamp is not None and known == stamp:
             cached = self._load()["hashes"].get(path) if "hashes" in self._load() else None
@@ -152,7 +152,7 @@ class Cache:
                 digests[dependency] = digest
                 if digest is not None:
                     data["hashes"][dependency] = digest
-                data["stamps"][dependency] = _stamp_list(_current_stamp(dependency))
+                data["stamps"][dependency] = _stamp_list(current_stamp(dependency))
                 dependencies.add(dependency)
             data["files"][absolute] = {
                 "sha": hashes[path],
@@ -168,7 +168,7 @@ class Cache:
                 data["hashes"][os.path.abspath(path)] = hashes[path]
         data.pop("run", None)
         self._write(self.path, data)
-        dependency_stamps = {path: _current_stamp(path) for path in sorted(dependencies)}
+        dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
         run = {
             "version": CACHE_VERSION,
             "key": _run_key(checked, stamps, dependency_stamps),
@@ -206,7 +206,7 @@ def _finding_tuple(finding: Finding) -> tuple[str, int, int, str, str]:
     return (finding.path, finding.line, finding.column, finding.code, finding.message)
 
 
-def _current_stamp(path: str) -> FileStamp | None:
+def current_stamp(path: str) -> FileStamp | None:
     try:
         stat = os.stat(path)
     except OSError:

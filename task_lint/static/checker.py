@@ -19,10 +19,11 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from task_lint.files import is_within
 from task_lint.model.record import Record
 from task_lint.model.task import TaskDescription
 from task_lint.rules import RULES_BY_CODE
-from task_lint.static.cache import Cache, FileStamp
+from task_lint.static.cache import Cache, current_stamp
 from task_lint.static.config import Config, DecisionEngine
 from task_lint.static.findings import Finding, TaskName
 from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files, module_name_for
@@ -167,14 +168,6 @@ def read_files(paths: Iterable[str]) -> dict[str, bytes]:
     return contents
 
 
-def file_stamp(path: str) -> FileStamp | None:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return None
-    return FileStamp(stat.st_mtime_ns, stat.st_size)
-
-
 _PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 
 
@@ -193,10 +186,6 @@ def is_project_root(root: str, configured: Iterable[str] = ()) -> bool:
     if absolute in {os.path.abspath(folder) for folder in configured}:
         return True
     return _holds_project(absolute) or _holds_project(os.path.dirname(absolute))
-
-
-def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def display_path(absolute: str) -> str:
@@ -235,9 +224,8 @@ class Checker:
         Their tasks count for the duplicate-name rule, so that checking only the
         changed files (as a pre-commit hook does) still finds a clash with an
         unchanged module, as the flake8 plugin does. A root inside a checked folder,
-        or inside another root, adds nothing and is not listed again. Nor is a
-        folder that holds no project (no configured root, and no project file in it
-        or in its parent), such as a home folder with a loose script.
+        or inside another root, adds nothing and is not listed again. Neither is a
+        root that `is_project_root` rejects, such as a home folder with a loose script.
         """
         folders = [os.path.abspath(path) for path in paths if os.path.isdir(path)]
         roots: list[str] = []
@@ -245,7 +233,7 @@ class Checker:
         first_file_by_folder = {os.path.dirname(os.path.abspath(path)): path for path in reversed(files)}
         found = {module_name_for(path, self.config.source_roots)[1] for path in first_file_by_folder.values()}
         for root in sorted(found):
-            if any(_within(root, outer) for outer in (*folders, *roots)):
+            if any(is_within(root, outer) for outer in (*folders, *roots)):
                 continue
             if is_project_root(root, self.config.source_roots):
                 roots.append(root)
@@ -263,7 +251,7 @@ class Checker:
     def check(self, paths: Sequence[str]) -> Report:
         files = self.files(paths)
         others = self.project_files(paths, files)
-        stamps = {path: file_stamp(path) for path in (*files, *others)}
+        stamps = {path: current_stamp(path) for path in (*files, *others)}
 
         # Fast path: nothing changed since the last run with this configuration.
         if self.cache is not None:
