@@ -312,8 +312,8 @@ def breakdown(task_class: Any, args: tuple[Any, ...], kwargs: dict[str, Any], co
         codec_check = validator.codecs[name].check
         cost = cpu_ns_per_call(lambda codec_check=codec_check, value=value: codec_check(value), count)
         per_parameter.append((name, type(validator.codecs[name]).__name__, cost))
-    # Each timed statement is a lambda, so the cost of an empty lambda call is taken
-    # off every row that stands alone.
+    # Each timed statement is a lambda, so the cost of an empty lambda call is
+    # subtracted from every row that is not a difference of two other rows.
     empty = cpu_ns_per_call(lambda: None, count)
     rows: list[list[object]] = [
         ["whole call `Task(...)`", f"{full:,.0f}"],

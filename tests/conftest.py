@@ -16,7 +16,7 @@ from hypothesis import settings
 import task_lint
 
 # CI runs the property tests on the same examples each time, so that a run passes
-# or fails on the change under test; local runs keep drawing new examples.
+# or fails on the change under test. Local runs keep drawing new examples.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("TASK_LINT_HYPOTHESIS_PROFILE"):
     settings.load_profile(os.environ["TASK_LINT_HYPOTHESIS_PROFILE"])

@@ -37,7 +37,7 @@ from task_lint.static.project import Project
 EXAMPLES = int(os.environ.get("TASK_LINT_FUZZ_EXAMPLES", "50"))
 
 # Generated programs contain code such as `1()`, for which Python's compiler warns
-# when the generators or this test compile them; such warnings say nothing about task_lint.
+# when the generators or this test compile them. Those warnings are not about task_lint.
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 
 # Imported under a name that generated programs are unlikely to rebind.

@@ -501,10 +501,10 @@ SHARED_FILES = {
 }
 
 
-def test_shared_classes_match_runtime_in_every_order(tmp_path: Path) -> None:
+def test_shared_classes_match_runtime(tmp_path: Path) -> None:
     # `other_first` gives the other module's `Item` the short key first, and
-    # `nested_first` holds `Address` and `Tag` before it reaches `Item`: a class read
-    # for an earlier task must not bring its earlier keys along.
+    # `nested_first` has `Address` and `Tag` before it reaches `Item`. A class read
+    # for an earlier task must not bring that task's keys along.
     static, runtime = both_views(tmp_path, SHARED_FILES)
 
     assert sorted(static) == sorted(runtime)
@@ -556,7 +556,7 @@ def test_reused_class_still_counts_as_dependency(tmp_path: Path) -> None:
     assert places in later.dependencies
 
 
-def test_edited_buffer_of_a_shared_class_is_read_again(tmp_path: Path) -> None:
+def test_edited_shared_class_read_again(tmp_path: Path) -> None:
     write_files(tmp_path, SHARED_FILES)
     project = Project()
     tasks = str(tmp_path / "shared_defs" / "tasks.py")

@@ -82,7 +82,7 @@ class ClassKind:
 
 
 class ObjectRead(Record):
-    """What reading a class's fields added to a task's definitions, to replay for later tasks."""
+    """The definitions that one read of a class's fields added to a task, kept to replay for later tasks."""
 
     key: str
     definitions: tuple[tuple[str, Definition], ...]
@@ -619,7 +619,7 @@ class StaticTypeReader:
         """Add the definitions of an earlier read of a class, when this task would read them the same.
 
         A key that another type of this task already uses, or a definition the task
-        already holds in another form, would change what a fresh read produces.
+        already has in another form, would change what a fresh read produces.
         """
         if memo.key in self.definitions:
             return False
