@@ -29,6 +29,7 @@ from flake8.processor import FileProcessor
 from task_lint.flake8_plugin import TaskLintPlugin
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.project import iter_python_files
+from task_lint.static.source import SourceFile
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 TASK_LINT = str(Path(sys.executable).with_name("task-lint"))
@@ -239,6 +240,51 @@ def test_undecodable_file_flake8_survives(tmp_path: Path, name: str) -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stderr
+
+
+# Errors that only the compiler reports, some of them where the walk for them has to
+# look into a function body. Each is (source, the line Python reports).
+COMPILER_ONLY = {
+    "return at module level": ("x = 1\nreturn x\n", 2),
+    "yield in class body": ("class C:\n    yield 1\n", 2),
+    "break in one-line def": ("def f(): break\n", 1),
+    "continue in body": ("def f():\n    x = 1\n    continue\n", 3),
+    "break in loop else": ("def f(y):\n    for x in y:\n        pass\n    else:\n        break\n", 5),
+    "break in nested def in loop": ("for x in y:\n    def f():\n        break\n", 3),
+    "duplicate argument in nested def": ("def f():\n    def g(a, a):\n        pass\n", 2),
+    "duplicate argument in nested async def": ("def f():\n    async def g(a, a): pass\n", 2),
+    "duplicate argument in method of nested class": ("def f():\n    class C:\n        def g(self, a, a): ...\n", 3),
+    "break after carriage returns": ("def f():\r    x = 1\r    break\r", 3),
+    "break after CRLF": ("def f():\r\n    x = 1\r\n    break\r\n", 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COMPILER_ONLY))
+def test_compiler_only_error_found(name: str) -> None:
+    text, line = COMPILER_ONLY[name]
+    with pytest.raises(SyntaxError) as compiled:
+        compile(text, "<test>", "exec", dont_inherit=True)
+
+    with pytest.raises(SyntaxError) as parsed:
+        SourceFile(text, "<test>").parse()
+
+    assert compiled.value.lineno == line
+    assert parsed.value.lineno == line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f():\n    'break'\n    return 1\n",
+        "def f():\n    while True:\n        break\n    return 1\n",
+        "def f():\n    label = 'def g(a, a): pass'\n",
+        "async def f():\n    async for x in y:\n        continue\n",
+    ],
+)
+def test_compiler_accepts_function_body(text: str) -> None:
+    compile(text, "<test>", "exec", dont_inherit=True)
+
+    SourceFile(text, "<test>").parse()
 
 
 # --- Latin-1 and BOM files ---------------------------------------------------------------

@@ -130,6 +130,65 @@ def test_async_task_found(tmp_path: Path) -> None:
     assert descriptions[0].is_async
 
 
+@pytest.mark.parametrize(
+    ("body", "is_async"),
+    [
+        ("    return url\n", True),
+        ("    yield url\n", False),
+        ("    for part in url:\n        yield part\n", False),
+        ("    async def inner() -> None:\n        yield url\n    return url\n", True),
+        ("    return 'yield'\n", True),
+    ],
+)
+def test_async_generator_is_not_async_task(tmp_path: Path, body: str, is_async: bool) -> None:
+    # A `yield` in the task itself, not in a nested function, makes an async generator.
+    source = "from task_lint import task\n\n@task\nasync def fetch(url: str) -> str:\n" + body
+    (tmp_path / "jobs.py").write_text(source)
+
+    descriptions, _ = Checker(Config()).describe([str(tmp_path)])
+
+    assert [d.is_async for d in descriptions] == [is_async]
+
+
+def test_one_line_async_generator(tmp_path: Path) -> None:
+    source = "from task_lint import task\n\n@task\nasync def fetch(url: str) -> str: yield url\n"
+    (tmp_path / "jobs.py").write_text(source)
+
+    descriptions, _ = Checker(Config()).describe([str(tmp_path)])
+
+    assert [d.is_async for d in descriptions] == [False]
+
+
+@pytest.mark.parametrize(
+    ("nesting", "newline", "qualified_name"),
+    [
+        ("def outer() -> None:\n    {task}", "\n", "jobs:outer.<locals>.inner"),
+        ("def outer() -> None:\n    if True:\n        {task}", "\n", "jobs:outer.<locals>.inner"),
+        ("def outer() -> None:\n    for _ in range(2):\n        {task}", "\n", "jobs:outer.<locals>.inner"),
+        ("class Outer:\n    def method(self) -> None:\n        {task}", "\n", "jobs:Outer.method.<locals>.inner"),
+        ("async def outer() -> None:\n    with open(__file__):\n        {task}", "\n", "jobs:outer.<locals>.inner"),
+        ("def outer() -> None:\n    x = 1\n    {task}", "\r", "jobs:outer.<locals>.inner"),
+        ("def outer() -> None:\n    x = 1\n    {task}", "\r\n", "jobs:outer.<locals>.inner"),
+    ],
+)
+def test_task_nested_in_function_found(tmp_path: Path, nesting: str, newline: str, qualified_name: str) -> None:
+    # The walk skips function bodies that hold no `def` or `class`; these bodies do.
+    indent = nesting.partition("{task}")[0].rpartition("\n")[2]
+    task = f"@task\n{indent}def inner(value: int) -> int:\n{indent}    return value"
+    source = f"from task_lint import task\n\n{nesting.format(task=task)}\n"
+    (tmp_path / "jobs.py").write_bytes(source.replace("\n", newline).encode())
+
+    assert found_tasks(tmp_path) == {qualified_name}
+
+
+@pytest.mark.parametrize("definition", ["async def", "async \\\n  def", "async  \t def"])
+def test_nested_async_task_found(tmp_path: Path, definition: str) -> None:
+    source = f"from task_lint import task\n\ndef outer() -> None:\n    @task\n    {definition} inner() -> None: ...\n"
+    (tmp_path / "jobs.py").write_text(source)
+
+    assert found_tasks(tmp_path) == {"jobs:outer.<locals>.inner"}
+
+
 def test_stacked_decorators_any_order(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -22,6 +22,7 @@ from task_lint.static import names
 from task_lint.static.annotations import StaticTypeReader
 from task_lint.static.defaults import UNKNOWN_VALUE, default_matches, evaluate, is_mutable_default, static_default
 from task_lint.static.project import ModuleInfo, Project, Symbol
+from task_lint.static.source import SourceFile
 from task_lint.static.symbols import ScopeSymbols, is_main_guard
 
 OuterKind = Literal["module", "function", "class"]
@@ -166,6 +167,8 @@ class TaskCollector:
                     doc=(ast.get_docstring(node) or None),
                 )
             )
+        if not self.source.has_keyword_within("block", node):
+            return []  # only a nested `def` or `class` can define a task
         inner_scopes = (*frame.scopes, self.module.function_symbols(node))
         inner = _Frame("function", node.name, qualname + ".<locals>.", inner_scopes, frame.main_guard)
         return [(child, inner) for child in node.body]
@@ -428,7 +431,7 @@ class TaskCollector:
             doc=doc,
             description=parsed.description,
             returns_description=parsed.returns,
-            is_async=isinstance(node, ast.AsyncFunctionDef) and not _is_generator(node),
+            is_async=isinstance(node, ast.AsyncFunctionDef) and not _is_generator(node, module.source),
             options=options,
             path=self.module.path,
             position=position,
@@ -518,7 +521,9 @@ def _is_abstract(node: ast.ClassDef) -> bool:
     return False
 
 
-def _is_generator(node: FunctionNode) -> bool:
+def _is_generator(node: FunctionNode, source: SourceFile) -> bool:
+    if not source.has_keyword_within("yield", node):
+        return False
     stack: list[ast.AST] = list(node.body)
     while stack:
         current = stack.pop()

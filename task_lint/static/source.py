@@ -9,6 +9,7 @@ from __future__ import annotations
 import __future__
 
 import ast
+import bisect
 import codecs
 import io
 import re
@@ -40,6 +41,7 @@ class SourceFile:
         self.text = text
         self.lines = text.splitlines(keepends=True)
         self._noqa: dict[int, str] | None = None
+        self._keyword_lines: dict[str, list[int]] = {}
 
     @classmethod
     def from_lines(cls, lines: list[str], path: str) -> SourceFile:
@@ -85,13 +87,48 @@ class SourceFile:
                 except ValueError:
                     pass  # NUL bytes: the parser above already accepted or rejected the text
                 return tree
-        problem = compile_errors(tree)
+        problem = compile_errors(tree, self)
         if problem is not None:
             message, node = problem
             line = getattr(node, "lineno", 1)
             column = self.char_column(line, getattr(node, "col_offset", 0))
             raise SyntaxError(message, (self.path, line, column + 1, self.line_text(line)))
         return tree
+
+    def keyword_lines(self, kind: str) -> list[int]:
+        """Return, in order, the lines that may hold a keyword of a kind: `"block"`, `"jump"` or `"yield"`.
+
+        `"block"` lines may start a `def`, `async def` or `class` statement, `"jump"`
+        lines may hold `break` or `continue`, `"yield"` lines a `yield`. The search runs
+        on the text, so a word in a string or comment also counts; it never misses a
+        real one, because a definition starts a logical line with its keyword and the
+        others are whole words.
+        """
+        found = self._keyword_lines.get(kind)
+        if found is None:
+            text = self.text
+            if "\r" in text:  # the parser ends lines at \r\n and a lone \r as well as at \n
+                text = text.replace("\r\n", "\n").replace("\r", "\n")
+            found = []
+            line, last = 1, 0
+            for match in _KEYWORD_PATTERNS[kind].finditer(text):
+                line += text.count("\n", last, match.start())
+                last = match.start()
+                if not found or found[-1] != line:
+                    found.append(line)
+            self._keyword_lines[kind] = found
+        return found
+
+    def has_keyword_within(self, kind: str, node: ast.stmt) -> bool:
+        """Return whether a statement's lines may hold a keyword of a kind, other than the statement's own.
+
+        For `"block"` the first line is left out, since it starts the statement itself.
+        """
+        lines = self.keyword_lines(kind)
+        end = node.end_lineno or node.lineno
+        search = bisect.bisect_right if kind == "block" else bisect.bisect_left
+        index = search(lines, node.lineno)
+        return index < len(lines) and lines[index] <= end
 
     def file_noqa(self) -> bool:
         """Return whether a `# flake8: noqa` line turns off every finding in the file."""
@@ -123,6 +160,13 @@ class SourceFile:
             self._noqa = _logical_line_map(self.lines) if "noqa" in self.text.lower() else {}
         return self._noqa.get(line, self.line_text(line))
 
+
+_KEYWORD_PATTERNS = {
+    # `async` alone too: `async \` may continue onto a line that starts with `def`.
+    "block": re.compile(r"^[ \t\f]*(?:async|def|class)\b", re.MULTILINE),
+    "jump": re.compile(r"\b(?:break|continue)\b"),
+    "yield": re.compile(r"\byield\b"),
+}
 
 # flake8's pattern for noqa comments: bare, or with codes after a colon, in any case.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -160,12 +204,15 @@ _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def compile_errors(tree: ast.Module) -> tuple[str, ast.AST] | None:
+def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[str, ast.AST] | None:
     """Return the first error that only the compiler reports, with its node, or None.
 
     Covers misplaced and unknown `from __future__` imports, `return` and `yield` outside a
     function, `break` and `continue` outside a loop, and duplicate argument names.
     It walks statements only, so expressions such as lambdas are not looked into.
+    With the `source` of the tree, it skips the body of a function whose lines hold
+    neither a nested definition nor `break` or `continue`, since nothing else in a
+    function body can be one of these errors.
     """
     seen_other = False
     for index, statement in enumerate(tree.body):
@@ -194,6 +241,12 @@ def compile_errors(tree: ast.Module) -> tuple[str, ast.AST] | None:
             duplicate = _duplicate_argument(statement.args)
             if duplicate is not None:
                 return f"duplicate argument '{duplicate}' in function definition", statement
+            if (
+                source is not None
+                and not source.has_keyword_within("block", statement)
+                and not source.has_keyword_within("jump", statement)
+            ):
+                continue
             pending.extend((child, True, False) for child in reversed(statement.body))
             continue
         if isinstance(statement, ast.ClassDef):
