@@ -421,6 +421,22 @@ def test_noqa_comment_forms(
     assert run.codes() == expected
 
 
+@pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x85", "\u2028"])
+def test_lines_after_separator_characters(project: Path, capsys: pytest.CaptureFixture[str], separator: str) -> None:
+    # Python ends lines only at \n, \r\n and \r; a form feed (common in old code as
+    # a page break) and the other separators `str.splitlines` knows do not count.
+    source = (
+        f"from task_lint import task\n# page{separator}break\n\n@task\n"
+        "def résumé(x, y) -> int:  # noqa: TSK101\n    return 1\n\n"
+        "@task\ndef café(x) -> int:\n    return 1\n"
+    )
+    (project / "tasks.py").write_text(source, encoding="utf-8")
+
+    run = run_main(capsys, "check", "--no-cache", "tasks.py")
+
+    assert run.positions() == [(9, 10, "TSK101")]
+
+
 def test_noqa_on_other_line_ignored(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_files(
         project,

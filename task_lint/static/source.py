@@ -39,7 +39,9 @@ class SourceFile:
     def __init__(self, text: str, path: str = "<stdin>") -> None:
         self.path = path
         self.text = text
-        self.lines = text.splitlines(keepends=True)
+        # Lines end where the parser ends them: at \n, \r\n and \r, not at the form
+        # feeds and other separators that `str.splitlines` also splits on.
+        self.lines = io.StringIO(text, newline="").readlines()
         self._noqa: dict[int, str] | None = None
         self._keyword_lines: dict[str, list[int]] = {}
 
