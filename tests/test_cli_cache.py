@@ -47,6 +47,25 @@ def ship(item: Item) -> None:
 """
 
 
+CLASHING_ITEM = """\
+from dataclasses import dataclass
+
+from task_lint import task
+
+from depot.models import Item as Stock
+
+
+@dataclass
+class Item:
+    count: int
+
+
+@task
+def ship(item: Item, stock: Stock) -> None:
+    pass
+"""
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -158,6 +177,36 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
     assert ("depot/shipping.py", 7, "TSK301") in codes(after)
     assert after.analysed >= 1
     assert codes(restored) == codes(before)
+
+
+@pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
+def test_dependency_edit_reaches_every_importer(project: Path, future: str) -> None:
+    # Only the first file reads `Item` and its field types afresh; the others take
+    # that kept read. They must depend on parts.py, two imports away, all the same.
+    models = "from depot.parts import Part\n" + MODELS_DATACLASS.replace("    name: str", "    part: Part")
+    write_files(
+        project,
+        {
+            "depot/__init__.py": "",
+            "depot/parts.py": MODELS_DATACLASS.replace("Item", "Part"),
+            "depot/models.py": models,
+            **{f"depot/ship_{n}.py": future + USES_ITEM for n in (1, 2, 3)},
+            # Its own `Item` takes the key that the kept read of depot.models.Item
+            # used, so it reads that class afresh, from names resolved before.
+            "depot/ship_4.py": future + CLASHING_ITEM,
+        },
+    )
+    before = check(["depot"])
+
+    (project / "depot" / "parts.py").write_text(MODELS_PLAIN_CLASS.replace("Item", "Part"))
+    after = check(["depot"])
+
+    line = 8 if future else 7
+    assert codes(before) == []
+    assert codes(after) == [
+        *((f"depot/ship_{n}.py", line, "TSK301") for n in (1, 2, 3)),
+        ("depot/ship_4.py", line + 7, "TSK301"),
+    ]
 
 
 def test_dependency_outside_checked_paths(project: Path) -> None:

@@ -332,6 +332,89 @@ PARITY_CASES: dict[str, dict[str, str]] = {
             return {}
         """,
     },
+    # The static pass reuses the read of an annotation text for later tasks whose
+    # names resolve alike; these tasks share texts that must still read differently.
+    "shared_annotation_texts": {
+        "parity_shared/__init__.py": "",
+        "parity_shared/models_a.py": """\
+        import enum
+        from dataclasses import dataclass
+
+
+        class Level(enum.Enum):
+            LOW = 1
+            HIGH = 2
+            TOP = 2
+
+
+        @dataclass
+        class Item:
+            sku: str
+            level: Level = Level.LOW
+
+
+        @dataclass
+        class Order:
+            id: int
+            items: list[Item]
+        """,
+        "parity_shared/models_b.py": """\
+        from dataclasses import dataclass
+
+
+        @dataclass
+        class Order:
+            code: str
+        """,
+        "parity_shared/one.py": """\
+        from __future__ import annotations
+
+        from parity_shared.models_a import Level, Order
+
+        from task_lint import task
+
+
+        @task
+        def first(a: Order, b: list[Order]) -> Order:
+            return a
+
+
+        @task
+        def second(b: list[Order], level: Level = Level.TOP) -> list[Order]:
+            return b
+        """,
+        "parity_shared/two.py": """\
+        import parity_shared.models_a as ma
+        from parity_shared.models_b import Order
+
+        from task_lint import task
+
+
+        @task
+        def third(b: list[Order]) -> Order:
+            return b[0]
+
+
+        @task
+        def fourth(x: ma.Order, y: Order) -> list[Order]:
+            return [y]
+
+
+        @task
+        def fifth(y: Order, x: ma.Order) -> list["Order"]:
+            return [y]
+        """,
+        "parity_shared/three.py": """\
+        from task_lint import task
+
+        Order = dict[str, int]
+
+
+        @task
+        def sixth(b: list[Order], c: "list[Order]") -> Order:
+            return {}
+        """,
+    },
 }
 
 

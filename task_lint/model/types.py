@@ -291,49 +291,89 @@ def iter_nodes(node: TypeNode) -> list[TypeNode]:
     return found
 
 
+class _Facts:
+    """What one walk of a type node, or of a definition's fields, found.
+
+    `refs` holds the keys referenced, one tuple per root node, in walk order;
+    `problems` the unsupported and unresolved nodes, in walk order.
+    """
+
+    __slots__ = ("has_any", "problems", "refs", "subject")
+
+    def __init__(self, subject: object, roots: list[TypeNode]) -> None:
+        self.subject = subject  # keeps the object alive, so that its id stays its own
+        self.has_any = False
+        self.problems: list[UnsupportedType | UnresolvedType] = []
+        refs: list[tuple[str, ...]] = []
+        for root in roots:
+            keys: list[str] = []
+            for nested in iter_nodes(root):
+                if isinstance(nested, RefType):
+                    keys.append(nested.key)
+                elif isinstance(nested, LiteralType):
+                    keys.extend(v.enum_key for v in nested.values if isinstance(v, EnumLiteral))
+                elif isinstance(nested, (UnsupportedType, UnresolvedType)):
+                    self.problems.append(nested)
+                elif isinstance(nested, AnyType):
+                    self.has_any = True
+            refs.append(tuple(keys))
+        self.refs = tuple(refs)
+
+
+# Facts by id of the node or definition they describe. Types are immutable, and
+# the many tasks that share a type, or a definition, walk it only once.
+_FACTS: dict[int, _Facts] = {}
+_FACTS_LIMIT = 20_000
+
+
+def _facts(subject: TypeNode | Definition) -> _Facts:
+    found = _FACTS.get(id(subject))
+    if found is not None and found.subject is subject:
+        return found
+    if isinstance(subject, ObjectDef):
+        found = _Facts(subject, [f.type for f in subject.fields])
+    elif isinstance(subject, EnumDef):
+        found = _Facts(subject, [])
+    else:
+        found = _Facts(subject, [subject])
+    if len(_FACTS) >= _FACTS_LIMIT:
+        _FACTS.clear()
+    _FACTS[id(subject)] = found
+    return found
+
+
+def _reach(node: TypeNode, definitions: Definitions) -> tuple[_Facts, list[Definition]]:
+    """Return the facts of a node and the definitions it reaches, in first-use order."""
+    return _facts(node), reachable_definitions([node], definitions)
+
+
 def reachable_definitions(nodes: list[TypeNode], definitions: Definitions) -> list[Definition]:
     """Return the definitions that the nodes reference, directly or through fields, in first-use order."""
     seen: dict[str, Definition] = {}
-    pending = list(reversed(nodes))
+    pending: list[tuple[str, ...]] = [keys for node in reversed(nodes) for keys in reversed(_facts(node).refs)]
     while pending:
-        for nested in iter_nodes(pending.pop()):
-            keys: list[str] = []
-            if isinstance(nested, RefType):
-                keys.append(nested.key)
-            elif isinstance(nested, LiteralType):
-                keys.extend(v.enum_key for v in nested.values if isinstance(v, EnumLiteral))
-            for key in keys:
-                definition = definitions.get(key)
-                if definition is None or key in seen:
-                    continue
-                seen[key] = definition
-                if isinstance(definition, ObjectDef):
-                    pending.extend(reversed([f.type for f in definition.fields]))
+        for key in pending.pop():
+            definition = definitions.get(key)
+            if definition is None or key in seen:
+                continue
+            seen[key] = definition
+            if isinstance(definition, ObjectDef):
+                pending.extend(reversed(_facts(definition).refs))
     return list(seen.values())
 
 
 def problem_nodes(node: TypeNode, definitions: Definitions) -> list[UnsupportedType | UnresolvedType]:
     """Return every unsupported or unresolved node inside a type, fields of definitions included."""
-    nodes = [node] + [
-        f.type
-        for definition in reachable_definitions([node], definitions)
-        if isinstance(definition, ObjectDef)
-        for f in definition.fields
-    ]
+    own, reached = _reach(node, definitions)
     problems: list[UnsupportedType | UnresolvedType] = []
-    for root in nodes:
-        for nested in iter_nodes(root):
-            if isinstance(nested, (UnsupportedType, UnresolvedType)) and nested not in problems:
+    for found in (own.problems, *(_facts(d).problems for d in reached if isinstance(d, ObjectDef))):
+        for nested in found:
+            if nested not in problems:
                 problems.append(nested)
     return problems
 
 
 def contains_any(node: TypeNode, definitions: Definitions) -> bool:
     """Return whether `Any` appears anywhere in the type, fields of definitions included."""
-    roots = [node] + [
-        f.type
-        for definition in reachable_definitions([node], definitions)
-        if isinstance(definition, ObjectDef)
-        for f in definition.fields
-    ]
-    return any(isinstance(nested, AnyType) for root in roots for nested in iter_nodes(root))
+    own, reached = _reach(node, definitions)
+    return own.has_any or any(_facts(d).has_any for d in reached if isinstance(d, ObjectDef))

@@ -10,6 +10,8 @@ plain class with no JSON form.
 from __future__ import annotations
 
 import ast
+import re
+from collections.abc import Callable
 from typing import Any
 
 from task_lint.model.from_runtime import NO_JSON_FORM, PURE_PATH_REASON
@@ -81,30 +83,36 @@ class ClassKind:
         self.reason = reason
 
 
-class ObjectRead(Record):
-    """The definitions that one read of a class's fields added to a task, kept to replay for later tasks."""
+class KeptRead(Record):
+    """What one read of a class or of a signature annotation produced, kept to replay for later tasks.
 
-    key: str
+    `definitions` are those the read added to its task, in order; `touched` the
+    paths it depended on, for the cache.
+    """
+
+    node: TypeNode
     definitions: tuple[tuple[str, Definition], ...]
     enum_aliases: dict[str, dict[str, str]]
     touched: frozenset[str]
     inference_used: bool
 
 
-def _self_contained(added: tuple[tuple[str, Definition], ...]) -> bool:
-    """Tell whether the added definitions reference only each other."""
+# Words of an annotation's text: its names, attribute names and string contents.
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _self_contained(added: tuple[tuple[str, Definition], ...], *types: TypeNode) -> bool:
+    """Tell whether the added definitions, and the types, reference only the added definitions."""
     keys = {key for key, _ in added}
-    for _, definition in added:
-        if not isinstance(definition, ObjectDef):
-            continue
-        for field in definition.fields:
-            for node in iter_nodes(field.type):
-                if isinstance(node, RefType) and node.key not in keys:
-                    return False
-                if isinstance(node, LiteralType) and any(
-                    isinstance(value, EnumLiteral) and value.enum_key not in keys for value in node.values
-                ):
-                    return False
+    roots = [*types, *(f.type for _, d in added if isinstance(d, ObjectDef) for f in d.fields)]
+    for root in roots:
+        for node in iter_nodes(root):
+            if isinstance(node, RefType) and node.key not in keys:
+                return False
+            if isinstance(node, LiteralType) and any(
+                isinstance(value, EnumLiteral) and value.enum_key not in keys for value in node.values
+            ):
+                return False
     return True
 
 
@@ -153,10 +161,69 @@ class StaticTypeReader:
 
         Under `from __future__ import annotations` every annotation is a string at run
         time, so it is read as one unit.
+
+        The project keeps each read. A later annotation with the same text, in whatever
+        module, whose every word resolves to the same thing, reads the same; it takes
+        the kept type and definitions instead of reading again.
         """
-        if self._postponed(module):
+        postponed = self._postponed(module)
+        memo_key = self._signature_key(node, module, postponed) if postponed or not scopes else None
+        if memo_key is None:
+            return self._read_signature(node, module, scopes, postponed)
+        memo = self.project.annotation_reads.get(memo_key)
+        if memo is not None and self._replay(memo):
+            return memo.node
+        kept = self._keep(lambda: self._read_signature(node, module, scopes, postponed))
+        # A read that met definitions of earlier parameters added only part of what it uses.
+        if memo is None and _self_contained(kept.definitions, kept.node):
+            self.project.annotation_reads[memo_key] = kept
+        return kept.node
+
+    def _keep(self, read: Callable[[], TypeNode]) -> KeptRead:
+        """Run a read and return it with the definitions it added and the paths it touched."""
+        before = set(self.definitions)
+        touched, inference_used = self.project.touched, self.project.inference_used
+        self.project.touched, self.project.inference_used = set(), False
+        try:
+            result = read()
+        finally:
+            read_touched, read_inference = self.project.touched, self.project.inference_used
+            touched.update(read_touched)
+            self.project.touched, self.project.inference_used = touched, inference_used or read_inference
+        added = tuple((key, value) for key, value in self.definitions.items() if key not in before)
+        aliases = {key: self._enum_aliases[key] for key, _ in added if key in self._enum_aliases}
+        return KeptRead(result, added, aliases, frozenset(read_touched), read_inference)
+
+    def _read_signature(
+        self, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], postponed: bool
+    ) -> TypeNode:
+        if postponed:
             return self.read(node, module, as_unit=True)
         return self.read(node, module, scopes)
+
+    def _signature_key(self, node: ast.expr, module: ModuleInfo, postponed: bool) -> tuple[object, ...] | None:
+        """Return what a signature annotation's read depends on, or None when that is not cheap to tell.
+
+        The read depends on the text, on whether annotations are postponed, and on what
+        each name resolves to in the module. Words that are not names (attributes,
+        string contents) are resolved too, which only makes the key stricter. A text
+        with a backslash is left out: an escape in a string could spell a name.
+        """
+        text = module.source.segment(node)
+        if text is None or "\\" in text:
+            return None
+        bindings: list[object] = [text, postponed]
+        for word in dict.fromkeys(_WORD.findall(text)):
+            symbol = self.project.resolve_name(module, word)
+            bindings.append(
+                (
+                    symbol.kind,
+                    symbol.qualified,
+                    None if symbol.module is None else id(symbol.module),
+                    None if symbol.node is None else id(symbol.node),
+                )
+            )
+        return tuple(bindings)
 
     def _postponed(self, module: ModuleInfo) -> bool:
         cached = self._postponed_modules.get(module.name)
@@ -591,38 +658,34 @@ class StaticTypeReader:
             return self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters)
         memo_key = (module.path, qualname, kind)
         memo = self.project.object_reads.get(memo_key)
-        if memo is not None and self._replay(memo):
-            return RefType(memo.key)
-        before = set(self.definitions)
-        touched, inference_used = self.project.touched, self.project.inference_used
-        self.project.touched, self.project.inference_used = set(), False
-        try:
-            result = self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters)
-        finally:
-            read_touched, read_inference = self.project.touched, self.project.inference_used
-            touched.update(read_touched)
-            self.project.touched, self.project.inference_used = touched, inference_used or read_inference
+        if (
+            memo is not None
+            and isinstance(memo.node, RefType)
+            and memo.node.key not in self.definitions
+            and self._replay(memo)
+        ):
+            return memo.node
+        kept = self._keep(lambda: self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters))
         # The first read wins: later ones that differ met a clash of keys in their task.
-        if memo is None and isinstance(result, RefType) and result.key not in before:
-            added = tuple((key, value) for key, value in self.definitions.items() if key not in before)
-            if added[0][0] == result.key and _self_contained(added):
-                self.project.object_reads[memo_key] = ObjectRead(
-                    result.key,
-                    added,
-                    {key: self._enum_aliases[key] for key, _ in added if key in self._enum_aliases},
-                    frozenset(read_touched),
-                    read_inference,
-                )
+        result, added = kept.node, kept.definitions
+        if (
+            memo is None
+            and isinstance(result, RefType)
+            and added
+            and added[0][0] == result.key
+            and _self_contained(added)
+        ):
+            self.project.object_reads[memo_key] = kept
         return result
 
-    def _replay(self, memo: ObjectRead) -> bool:
-        """Add the definitions of an earlier read of a class, when this task would read them the same.
+    def _replay(self, memo: KeptRead) -> bool:
+        """Add the definitions of an earlier read, when this task would read them the same.
 
         A key that another type of this task already uses, or a definition the task
         already has in another form, would change what a fresh read produces.
+        A definition the task already has as it is stays where it is: a fresh read
+        would have found it there and added only the others, in the same order.
         """
-        if memo.key in self.definitions:
-            return False
         probe = dict(self.definitions)
         for key, definition in memo.definitions:
             existing = probe.get(key)

@@ -23,7 +23,7 @@ from task_lint.static.source import SourceError, SourceFile, declares_encoding, 
 from task_lint.static.symbols import Binding, ScopeSymbols, function_parameters
 
 if TYPE_CHECKING:
-    from task_lint.static.annotations import ObjectRead
+    from task_lint.static.annotations import KeptRead
 
 SymbolKind = Literal[
     "module", "class", "function", "assign", "typealias", "builtin", "external", "type_checking", "unknown"
@@ -128,7 +128,13 @@ class Project:
         self.touched: set[str] = set()
         # Definitions that reading a class's fields produced, by (path, qualname, kind),
         # for the annotation reader to reuse across tasks.
-        self.object_reads: dict[tuple[str, str, str], ObjectRead] = {}
+        self.object_reads: dict[tuple[str, str, str], KeptRead] = {}
+        # Signature annotations already read, by their text and what each name in it
+        # resolves to, for the annotation reader to reuse across tasks and modules.
+        self.annotation_reads: dict[tuple[object, ...], KeptRead] = {}
+        # Module-level names already resolved, by module object and name, with the paths
+        # and the inference that resolving them touched.
+        self._resolved: dict[tuple[int, str], tuple[Symbol, frozenset[str], bool]] = {}
 
     # --- Modules --------------------------------------------------------------------
 
@@ -143,6 +149,8 @@ class Project:
         self._overrides[absolute] = source
         self._by_path.pop(absolute, None)
         self.object_reads.clear()
+        self.annotation_reads.clear()
+        self._resolved.clear()
         for name, info in list(self._by_name.items()):
             if info is not None and info.path == absolute:
                 del self._by_name[name]
@@ -239,6 +247,29 @@ class Project:
             binding = scope.lookup(name)
             if binding is not None:
                 return self._from_binding(module, name, binding, scope)
+        if self._resolving:
+            # Inside another resolution a cycle guard may answer "unknown", which is
+            # right for this path only, so such answers are not kept.
+            return self._resolve_global(module, name)
+        key = (id(module), name)
+        known = self._resolved.get(key)
+        if known is not None:
+            symbol, paths, inferred = known
+            self.touched.update(paths)
+            self.inference_used = self.inference_used or inferred
+            return symbol
+        outer_touched, outer_inference = self.touched, self.inference_used
+        self.touched, self.inference_used = set(), False
+        try:
+            symbol = self._resolve_global(module, name)
+        finally:
+            touched, inference_used = self.touched, self.inference_used
+            outer_touched.update(touched)
+            self.touched, self.inference_used = outer_touched, outer_inference or inference_used
+        self._resolved[key] = (symbol, frozenset(touched), inference_used)
+        return symbol
+
+    def _resolve_global(self, module: ModuleInfo, name: str) -> Symbol:
         binding = module.symbols.lookup(name)
         if binding is not None:
             return self._from_binding(module, name, binding, module.symbols)

@@ -97,6 +97,17 @@ class SourceFile:
             raise SyntaxError(message, (self.path, line, column + 1, self.line_text(line)))
         return tree
 
+    def segment(self, node: ast.AST) -> str | None:
+        """Return the text of a node that starts and ends on one line, as written, else None."""
+        line = getattr(node, "lineno", None)
+        if line is None or getattr(node, "end_lineno", None) != line:
+            return None
+        text = self.line_text(line)
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if text.isascii():
+            return text[start:end]
+        return text.encode("utf-8")[start:end].decode("utf-8", errors="replace")
+
     def keyword_lines(self, kind: str) -> list[int]:
         """Return, in order, the lines that may hold a keyword of a kind: `"block"`, `"jump"` or `"yield"`.
 
