@@ -29,7 +29,7 @@ from task_lint.static.symbols import ScopeSymbols
 __all__ = [
     "UNKNOWN_VALUE",
     "StaticEnumMember",
-    "default_matches",
+    "judge_default",
     "evaluate",
     "is_mutable_default",
     "static_default",
@@ -239,34 +239,51 @@ def _call(
     return constructor(*args, **kwargs)
 
 
-def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> tuple[bool, JSONValue]:
-    """Return `(matches, JSON form)` of an evaluated default against its annotation.
+def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> tuple[bool, bool, JSONValue]:
+    """Return `(valid, encoded, JSON form)` of an evaluated default against its annotation.
 
-    Mirrors the runtime: with no annotation, only plain JSON values have a known form.
+    `valid` tells whether the value checks against the annotation, `encoded` whether
+    it also has a JSON form: a `None` in a union with an unresolved name is valid
+    but cannot be encoded. Mirrors the runtime: with no annotation, only plain JSON
+    values have a known form.
     """
     if node is None:
         if is_json_value(value):
-            return True, copy_json(value)
-        return False, None
-    codec = CodecBuilder(definitions).build(node)
+            return True, True, copy_json(value)
+        return True, False, None
     try:
+        codec = CodecBuilder(definitions).build(node)
         if not codec.check(value):
-            return False, None
-        return True, codec.encode(value)
+            return False, False, None
     except (ValueError, TypeError, RecursionError):
-        return False, None
-
-
-def default_matches(value: Any, node: TypeNode, definitions: Definitions) -> bool:
-    """Return whether an evaluated default is a valid value of its annotation.
-
-    Only the check counts: a value that matches but has no JSON form (a `None` in a
-    union with an unresolved name) is not a mismatch.
-    """
+        return False, False, None
     try:
-        return CodecBuilder(definitions).build(node).check(value)
+        return True, True, codec.encode(value)
     except (ValueError, TypeError, RecursionError):
-        return False
+        return True, False, None
+
+
+def judge_default(
+    node: ast.expr,
+    annotation: TypeNode | None,
+    project: Project,
+    module: ModuleInfo,
+    scopes: tuple[ScopeSymbols, ...],
+    enum_member: EnumResolver | None,
+    definitions: Definitions,
+) -> tuple[DefaultValue, bool]:
+    """Describe a default as the runtime would, and tell whether it is known not to match its annotation.
+
+    The description holds the display text and, when the default matches, its JSON form.
+    """
+    value = evaluate(node, project, module, scopes, enum_member)
+    if value is UNKNOWN_VALUE:
+        return DefaultValue(display=_source_text(node)), False
+    display = f"{_enum_name(value, definitions)}" if isinstance(value, StaticEnumMember) else default_display(value)
+    valid, encoded, wire = static_wire(value, annotation, definitions)
+    if not encoded:
+        return DefaultValue(display=display), not valid
+    return DefaultValue(display=display, known=True, wire=wire), False
 
 
 def static_default(
@@ -279,14 +296,7 @@ def static_default(
     definitions: Definitions,
 ) -> DefaultValue:
     """Describe a default as the runtime would: display text and, when it matches, its JSON form."""
-    value = evaluate(node, project, module, scopes, enum_member)
-    if value is UNKNOWN_VALUE:
-        return DefaultValue(display=_source_text(node))
-    display = f"{_enum_name(value, definitions)}" if isinstance(value, StaticEnumMember) else default_display(value)
-    matches, wire = static_wire(value, annotation, definitions)
-    if not matches:
-        return DefaultValue(display=display)
-    return DefaultValue(display=display, known=True, wire=wire)
+    return judge_default(node, annotation, project, module, scopes, enum_member, definitions)[0]
 
 
 def _enum_name(member: StaticEnumMember, definitions: Definitions) -> str:

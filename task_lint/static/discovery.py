@@ -17,10 +17,10 @@ from typing import Any, Literal
 from task_lint.model.docstrings import parse_docstring
 from task_lint.model.record import Record
 from task_lint.model.task import ParameterDescription, ParameterKind, SourcePosition, TaskDescription
-from task_lint.model.types import Definitions, TypeNode
+from task_lint.model.types import Definitions
 from task_lint.static import names
 from task_lint.static.annotations import StaticTypeReader
-from task_lint.static.defaults import UNKNOWN_VALUE, default_matches, evaluate, is_mutable_default, static_default
+from task_lint.static.defaults import UNKNOWN_VALUE, is_mutable_default, judge_default
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.source import SourceFile
 from task_lint.static.symbols import ScopeSymbols, is_main_guard
@@ -33,7 +33,8 @@ class ParameterSite(Record):
     """Where a parameter, its annotation and its default sit, and what the default evaluates to.
 
     Positions are None when the parameter is in another file, as for an `execute`
-    inherited from a base class in another module.
+    inherited from a base class in another module. `default_text`, the default as
+    findings show it, is there only for a default that is wrong or mutable.
     """
 
     name: str
@@ -396,10 +397,10 @@ class TaskCollector:
             default = None
             site_default: dict[str, Any] = {}
             if default_node is not None:
-                default = static_default(
+                default, mismatch = judge_default(
                     default_node, annotation, self.project, module, scopes, reader._enum_member, definitions
                 )
-                site_default = self._default_site(default_node, annotation, module, scopes, reader, definitions)
+                site_default = self._default_site(default_node, mismatch, module, scopes)
             parameters.append(
                 ParameterDescription(
                     name=arg.arg,
@@ -453,23 +454,14 @@ class TaskCollector:
         )
 
     def _default_site(
-        self,
-        default_node: ast.expr,
-        annotation: TypeNode | None,
-        module: ModuleInfo,
-        scopes: tuple[ScopeSymbols, ...],
-        reader: StaticTypeReader,
-        definitions: Definitions,
+        self, default_node: ast.expr, mismatch: bool, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...]
     ) -> dict[str, Any]:
-        value = evaluate(default_node, self.project, module, scopes, reader._enum_member)
-        mismatch = False
-        if value is not UNKNOWN_VALUE and annotation is not None:
-            mismatch = not default_matches(value, annotation, definitions)
+        mutable = is_mutable_default(default_node, self.project, module, scopes)
         return {
             "default": self._position(default_node) if module is self.module else None,
-            "default_text": _unparse(default_node),
+            "default_text": _unparse(default_node) if mismatch or mutable else None,
             "default_mismatch": mismatch,
-            "default_mutable": is_mutable_default(default_node, self.project, module, scopes),
+            "default_mutable": mutable,
         }
 
     def _position(self, node: ast.AST) -> SourcePosition:

@@ -44,6 +44,7 @@ class SourceFile:
         self.lines = io.StringIO(text, newline="").readlines()
         self._noqa: dict[int, str] | None = None
         self._keyword_lines: dict[str, list[int]] = {}
+        self._ascii = text.isascii()
 
     @classmethod
     def from_lines(cls, lines: list[str], path: str) -> SourceFile:
@@ -56,6 +57,8 @@ class SourceFile:
 
     def char_column(self, line: int, byte_offset: int) -> int:
         """Convert an `ast` column (UTF-8 bytes) into a column in characters."""
+        if self._ascii:
+            return byte_offset
         text = self.line_text(line)
         if text.isascii():
             return byte_offset
