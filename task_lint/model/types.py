@@ -342,9 +342,63 @@ def _facts(subject: TypeNode | Definition) -> _Facts:
     return found
 
 
-def _reach(node: TypeNode, definitions: Definitions) -> tuple[_Facts, list[Definition]]:
-    """Return the facts of a node and the definitions it reaches, in first-use order."""
-    return _facts(node), reachable_definitions([node], definitions)
+class TypeSummary:
+    """A type node read against the definitions of one task: what it reaches, its problems, whether it holds `Any`.
+
+    `lookups` lists every key the walk looked up and what it found, so a later call
+    can tell whether other definitions would give the same answer.
+    """
+
+    __slots__ = ("has_any", "lookups", "node", "problems", "reached")
+
+    def __init__(self, node: TypeNode, definitions: Definitions) -> None:
+        self.node = node
+        own = _facts(node)
+        seen: dict[str, Definition] = {}
+        lookups: dict[str, Definition | None] = {}
+        pending = list(reversed(own.refs))
+        while pending:
+            for key in pending.pop():
+                if key in lookups:
+                    continue
+                definition = lookups[key] = definitions.get(key)
+                if definition is None:
+                    continue
+                seen[key] = definition
+                if isinstance(definition, ObjectDef):
+                    pending.extend(reversed(_facts(definition).refs))
+        self.lookups = tuple(lookups.items())
+        self.reached = list(seen.values())
+        problems: list[UnsupportedType | UnresolvedType] = []
+        has_any = own.has_any
+        for found in (own, *(_facts(d) for d in self.reached if isinstance(d, ObjectDef))):
+            has_any = has_any or found.has_any
+            for nested in found.problems:
+                if nested not in problems:
+                    problems.append(nested)
+        self.problems = problems
+        self.has_any = has_any
+
+
+# Summaries by id of their node. Tasks that share a node (the static pass reuses
+# the reads of repeated annotations) and hold the same definitions share one.
+_SUMMARIES: dict[int, TypeSummary] = {}
+
+
+def summarize(node: TypeNode, definitions: Definitions) -> TypeSummary:
+    """Return the summary of a type node against these definitions."""
+    found = _SUMMARIES.get(id(node))
+    if (
+        found is not None
+        and found.node is node
+        and all(definitions.get(key) is definition for key, definition in found.lookups)
+    ):
+        return found
+    found = TypeSummary(node, definitions)
+    if len(_SUMMARIES) >= _FACTS_LIMIT:
+        _SUMMARIES.clear()
+    _SUMMARIES[id(node)] = found
+    return found
 
 
 def reachable_definitions(nodes: list[TypeNode], definitions: Definitions) -> list[Definition]:
@@ -364,16 +418,9 @@ def reachable_definitions(nodes: list[TypeNode], definitions: Definitions) -> li
 
 def problem_nodes(node: TypeNode, definitions: Definitions) -> list[UnsupportedType | UnresolvedType]:
     """Return every unsupported or unresolved node inside a type, fields of definitions included."""
-    own, reached = _reach(node, definitions)
-    problems: list[UnsupportedType | UnresolvedType] = []
-    for found in (own.problems, *(_facts(d).problems for d in reached if isinstance(d, ObjectDef))):
-        for nested in found:
-            if nested not in problems:
-                problems.append(nested)
-    return problems
+    return list(summarize(node, definitions).problems)
 
 
 def contains_any(node: TypeNode, definitions: Definitions) -> bool:
     """Return whether `Any` appears anywhere in the type, fields of definitions included."""
-    own, reached = _reach(node, definitions)
-    return own.has_any or any(_facts(d).has_any for d in reached if isinstance(d, ObjectDef))
+    return summarize(node, definitions).has_any

@@ -44,7 +44,7 @@ from task_lint.model.types import (
 )
 from task_lint.static import names
 from task_lint.static.defaults import UNKNOWN_VALUE, StaticEnumMember, evaluate, static_default
-from task_lint.static.project import ModuleInfo, Project, Symbol
+from task_lint.static.project import Dependencies, ModuleInfo, Project, Symbol
 from task_lint.static.symbols import ScopeSymbols
 
 CALLABLE_REASON = "is a callable, and code cannot cross a process boundary as JSON"
@@ -86,19 +86,19 @@ class ClassKind:
 class KeptRead(Record):
     """What one read of a class or of a signature annotation produced, kept to replay for later tasks.
 
-    `definitions` are those the read added to its task, in order; `touched` the
-    paths it depended on, for the cache.
+    `definitions` are those the read added to its task, in order; `dependencies`
+    what it depended on, for the cache.
     """
 
     node: TypeNode
     definitions: tuple[tuple[str, Definition], ...]
     enum_aliases: dict[str, dict[str, str]]
-    touched: frozenset[str]
-    inference_used: bool
+    dependencies: Dependencies
 
 
-# Words of an annotation's text: its names, attribute names and string contents.
-_WORD = re.compile(r"[^\W\d]\w*")
+# Words of an annotation's text that may be names: all but those after a dot, whose
+# meaning follows from the word before the dot. Words in strings count too.
+_WORD = re.compile(r"(?<![.\w])[^\W\d]\w*")
 
 
 def _self_contained(added: tuple[tuple[str, Definition], ...], *types: TypeNode) -> bool:
@@ -182,17 +182,14 @@ class StaticTypeReader:
     def _keep(self, read: Callable[[], TypeNode]) -> KeptRead:
         """Run a read and return it with the definitions it added and the paths it touched."""
         before = set(self.definitions)
-        touched, inference_used = self.project.touched, self.project.inference_used
-        self.project.touched, self.project.inference_used = set(), False
+        outer = self.project.start_recording()
         try:
             result = read()
         finally:
-            read_touched, read_inference = self.project.touched, self.project.inference_used
-            touched.update(read_touched)
-            self.project.touched, self.project.inference_used = touched, inference_used or read_inference
+            dependencies = self.project.stop_recording(outer)
         added = tuple((key, value) for key, value in self.definitions.items() if key not in before)
         aliases = {key: self._enum_aliases[key] for key, _ in added if key in self._enum_aliases}
-        return KeptRead(result, added, aliases, frozenset(read_touched), read_inference)
+        return KeptRead(result, added, aliases, dependencies)
 
     def _read_signature(
         self, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], postponed: bool
@@ -212,18 +209,7 @@ class StaticTypeReader:
         text = module.source.segment(node)
         if text is None or "\\" in text:
             return None
-        bindings: list[object] = [text, postponed]
-        for word in dict.fromkeys(_WORD.findall(text)):
-            symbol = self.project.resolve_name(module, word)
-            bindings.append(
-                (
-                    symbol.kind,
-                    symbol.qualified,
-                    None if symbol.module is None else id(symbol.module),
-                    None if symbol.node is None else id(symbol.node),
-                )
-            )
-        return tuple(bindings)
+        return self.project.words_key(module, text, postponed, _WORD.findall)
 
     def _postponed(self, module: ModuleInfo) -> bool:
         cached = self._postponed_modules.get(module.name)
@@ -686,6 +672,9 @@ class StaticTypeReader:
         A definition the task already has as it is stays where it is: a fresh read
         would have found it there and added only the others, in the same order.
         """
+        if not memo.definitions:
+            self.project.replay(memo.dependencies)
+            return True
         probe = dict(self.definitions)
         for key, definition in memo.definitions:
             existing = probe.get(key)
@@ -701,8 +690,7 @@ class StaticTypeReader:
                 self.definitions[key] = definition
                 if key in memo.enum_aliases:
                     self._enum_aliases[key] = memo.enum_aliases[key]
-        self.project.touched.update(memo.touched)
-        self.project.inference_used = self.project.inference_used or memo.inference_used
+        self.project.replay(memo.dependencies)
         return True
 
     def _read_object_fields(

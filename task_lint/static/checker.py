@@ -251,7 +251,7 @@ class Checker:
     def check(self, paths: Sequence[str]) -> Report:
         files = self.files(paths)
         others = self.project_files(paths, files)
-        stamps = {path: current_stamp(path) for path in (*files, *others)}
+        stamps = {path: current_stamp(path) for path in (*files, *others)} if self.cache is not None else {}
 
         # Fast path: nothing changed since the last run with this configuration.
         if self.cache is not None:

@@ -19,9 +19,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from task_lint.model.codec import CodecBuilder, StaticEnumMember, copy_json, is_json_value
+from task_lint.model.codec import Codec, CodecBuilder, StaticEnumMember, copy_json, is_json_value
 from task_lint.model.from_runtime import default_display
-from task_lint.model.types import DefaultValue, Definitions, JSONValue, TypeNode
+from task_lint.model.types import DefaultValue, Definitions, JSONValue, TypeNode, TypeSummary, summarize
 from task_lint.static import names
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.symbols import ScopeSymbols
@@ -239,6 +239,24 @@ def _call(
     return constructor(*args, **kwargs)
 
 
+# Codecs by id of the summary of their annotation: the defaults of many tasks share
+# an annotation read, and a summary is the same object only for the same definitions.
+_CODECS: dict[int, tuple[TypeSummary, Codec]] = {}
+_CODECS_LIMIT = 10_000
+
+
+def _codec(node: TypeNode, definitions: Definitions) -> Codec:
+    summary = summarize(node, definitions)
+    kept = _CODECS.get(id(summary))
+    if kept is not None and kept[0] is summary:
+        return kept[1]
+    codec = CodecBuilder(definitions).build(node)
+    if len(_CODECS) >= _CODECS_LIMIT:
+        _CODECS.clear()
+    _CODECS[id(summary)] = (summary, codec)
+    return codec
+
+
 def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> tuple[bool, bool, JSONValue]:
     """Return `(valid, encoded, JSON form)` of an evaluated default against its annotation.
 
@@ -252,7 +270,7 @@ def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> 
             return True, True, copy_json(value)
         return True, False, None
     try:
-        codec = CodecBuilder(definitions).build(node)
+        codec = _codec(node, definitions)
         if not codec.check(value):
             return False, False, None
     except (ValueError, TypeError, RecursionError):

@@ -14,7 +14,7 @@ import ast
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Literal
 
 from task_lint.model.record import Record
@@ -47,6 +47,16 @@ class Symbol(Record):
 
 
 UNKNOWN = Symbol("unknown")
+
+
+class Dependencies:
+    """The paths and the use of inference that one piece of analysis depended on."""
+
+    __slots__ = ("inference_used", "paths")
+
+    def __init__(self, paths: frozenset[str] = frozenset(), inference_used: bool = False) -> None:
+        self.paths = paths
+        self.inference_used = inference_used
 
 
 class ModuleInfo:
@@ -134,7 +144,9 @@ class Project:
         self.annotation_reads: dict[tuple[object, ...], KeptRead] = {}
         # Module-level names already resolved, by module object and name, with the paths
         # and the inference that resolving them touched.
-        self._resolved: dict[tuple[int, str], tuple[Symbol, frozenset[str], bool]] = {}
+        self._resolved: dict[tuple[int, str], tuple[Symbol, Dependencies]] = {}
+        # Keys of annotation texts, by module object, text and flag (see `words_key`).
+        self._words_keys: dict[tuple[int, str, bool], tuple[tuple[object, ...], Dependencies]] = {}
 
     # --- Modules --------------------------------------------------------------------
 
@@ -151,6 +163,7 @@ class Project:
         self.object_reads.clear()
         self.annotation_reads.clear()
         self._resolved.clear()
+        self._words_keys.clear()
         for name, info in list(self._by_name.items()):
             if info is not None and info.path == absolute:
                 del self._by_name[name]
@@ -254,20 +267,68 @@ class Project:
         key = (id(module), name)
         known = self._resolved.get(key)
         if known is not None:
-            symbol, paths, inferred = known
-            self.touched.update(paths)
-            self.inference_used = self.inference_used or inferred
-            return symbol
-        outer_touched, outer_inference = self.touched, self.inference_used
-        self.touched, self.inference_used = set(), False
+            self.replay(known[1])
+            return known[0]
+        outer = self.start_recording()
         try:
             symbol = self._resolve_global(module, name)
         finally:
-            touched, inference_used = self.touched, self.inference_used
-            outer_touched.update(touched)
-            self.touched, self.inference_used = outer_touched, outer_inference or inference_used
-        self._resolved[key] = (symbol, frozenset(touched), inference_used)
+            record = self.stop_recording(outer)
+        self._resolved[key] = (symbol, record)
         return symbol
+
+    def words_key(
+        self, module: ModuleInfo, text: str, flag: bool, words: Callable[[str], list[str]]
+    ) -> tuple[object, ...]:
+        """Return a key of a text, a flag and what each of the text's words resolves to in a module.
+
+        Two texts with equal keys name the same things, in whatever module.
+        """
+        cache_key = (id(module), text, flag)
+        known = self._words_keys.get(cache_key)
+        if known is not None:
+            self.replay(known[1])
+            return known[0]
+        outer = self.start_recording()
+        try:
+            parts: list[object] = [text, flag]
+            for word in dict.fromkeys(words(text)):
+                symbol = self.resolve_name(module, word)
+                parts.append(
+                    (
+                        symbol.kind,
+                        symbol.qualified,
+                        None if symbol.module is None else id(symbol.module),
+                        None if symbol.node is None else id(symbol.node),
+                    )
+                )
+        finally:
+            record = self.stop_recording(outer)
+        key = tuple(parts)
+        self._words_keys[cache_key] = (key, record)
+        return key
+
+    def start_recording(self) -> tuple[set[str], bool]:
+        """Start recording the paths and the inference that the work from here on depends on.
+
+        Pass what this returns to `stop_recording`, in a `finally` block. What the work
+        depends on still counts for the enclosing work too; `replay` adds the record
+        to later work that reuses the result.
+        """
+        outer = (self.touched, self.inference_used)
+        self.touched, self.inference_used = set(), False
+        return outer
+
+    def stop_recording(self, outer: tuple[set[str], bool]) -> Dependencies:
+        record = Dependencies(frozenset(self.touched), self.inference_used)
+        outer[0].update(self.touched)
+        self.touched, self.inference_used = outer[0], outer[1] or self.inference_used
+        return record
+
+    def replay(self, record: Dependencies) -> None:
+        """Count a recorded block's dependencies for the current work."""
+        self.touched.update(record.paths)
+        self.inference_used = self.inference_used or record.inference_used
 
     def _resolve_global(self, module: ModuleInfo, name: str) -> Symbol:
         binding = module.symbols.lookup(name)

@@ -121,6 +121,8 @@ class SourceFile:
         others are whole words.
         """
         found = self._keyword_lines.get(kind)
+        if found is None and not any(word in self.text for word in _KEYWORD_WORDS[kind]):
+            found = self._keyword_lines[kind] = []
         if found is None:
             text = self.text
             if "\r" in text:  # the parser ends lines at \r\n and a lone \r as well as at \n
@@ -148,6 +150,8 @@ class SourceFile:
 
     def file_noqa(self) -> bool:
         """Return whether a `# flake8: noqa` line turns off every finding in the file."""
+        if "flake8" not in self.text.lower():
+            return False
         return any(_FILE_NOQA.match(line) for line in self.lines)
 
     def noqa_codes(self, line: int) -> set[str] | None:
@@ -183,6 +187,9 @@ _KEYWORD_PATTERNS = {
     "jump": re.compile(r"\b(?:break|continue)\b"),
     "yield": re.compile(r"\byield\b"),
 }
+
+# Words that each kind's pattern needs, to skip the search when none is in the text.
+_KEYWORD_WORDS = {"block": ("def", "class"), "jump": ("break", "continue"), "yield": ("yield",)}
 
 # flake8's pattern for noqa comments: bare, or with codes after a colon, in any case.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
