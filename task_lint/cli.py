@@ -87,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_selection_options(check)
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), help="report format (default: text)")
     check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    check.add_argument("--jobs", "-j", type=int, metavar="N", help="analyse files in N processes (0: one per CPU)")
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="analyse files in N processes; 0: one per CPU (default: one per CPU from 64 files to analyse on)",
+    )
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .task_lint_cache)")
     check.add_argument("--exit-zero", action="store_true", help="exit with 0 even when there are findings")
@@ -187,18 +193,18 @@ def _check_paths_exist(paths: Sequence[str]) -> None:
 def command_check(args: argparse.Namespace) -> int:
     from task_lint.formats import FORMATTERS
     from task_lint.static.cache import Cache
-    from task_lint.static.checker import Checker
+    from task_lint.static.checker import Checker, cpu_count
 
     _check_paths_exist(args.paths)
     config, extra = load_config(args)
     output_format = extra.get("format", "text")
     if output_format not in FORMATTERS:
         raise UsageError(f"unknown format {output_format!r}; choose one of {', '.join(FORMATTERS)}")
-    jobs = extra.get("jobs", 1)
-    if not isinstance(jobs, int) or jobs < 0:
+    jobs = extra.get("jobs")
+    if jobs is not None and (not isinstance(jobs, int) or jobs < 0):
         raise UsageError(f"--jobs must be 0 or more, got {jobs!r}")
     if jobs == 0:
-        jobs = os.cpu_count() or 1
+        jobs = cpu_count()
     cache = None
     if not args.no_cache:
         # Like ruff's, the default cache sits next to the project's pyproject.toml, so

@@ -10,6 +10,8 @@ import argparse
 import json
 import subprocess
 import sys
+import threading
+import warnings
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +19,7 @@ import pytest
 from cli_support import SAMPLE, SAMPLE_ALL, SAMPLE_DEFAULT, run_main, run_process, write_files
 
 from task_lint.rules import RULES
+from task_lint.static.checker import AUTO_JOBS_MIN_FILES, Checker
 from task_lint.static.config import OFF_BY_DEFAULT, Config, DecisionEngine
 
 REPOSITORY = Path(__file__).resolve().parents[1]
@@ -807,6 +810,47 @@ def test_jobs_match_serial_run(project: Path, capsys: pytest.CaptureFixture[str]
     assert "TSK206" in serial.codes()
     assert parallel.out == serial.out
     assert parallel.code == serial.code
+
+
+def many_files(root: Path, count: int) -> None:
+    several_files(root)
+    write_files(root, {f"many/m{number:03d}.py": missing_annotation(f"task_{number}") for number in range(count)})
+
+
+def test_default_jobs_match_serial_run(project: Path) -> None:
+    # Enough files to analyse that the default runs one process per CPU.
+    many_files(project, AUTO_JOBS_MIN_FILES)
+
+    serial = run_process(["check", "--no-cache", "--jobs", "1", "."], cwd=project)
+    default = run_process(["check", "--no-cache", "."], cwd=project)
+
+    assert serial.code == 1
+    assert default.err == serial.err
+    assert default.out == serial.out
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_processes_start_beside_threads(project: Path, threaded: bool) -> None:
+    # A host with threads (a language server, a test runner) gets spawned workers,
+    # not forked ones, which could inherit a held lock.
+    many_files(project, 8)
+    serial = Checker(Config(), jobs=1).check(["."])
+    stop = threading.Event()
+    helper = threading.Thread(target=stop.wait)
+    if threaded:
+        helper.start()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            parallel = Checker(Config(), jobs=2).check(["."])
+    finally:
+        stop.set()
+        if threaded:
+            helper.join()
+
+    assert [str(warning.message) for warning in caught if "fork" in str(warning.message)] == []
+    assert parallel.findings == serial.findings
+    assert len(serial.findings) > 8
 
 
 # --- Duplicate names across the project --------------------------------------------

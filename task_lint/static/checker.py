@@ -16,6 +16,7 @@ import contextlib
 import gc
 import hashlib
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python
 from task_lint.static.source import SourceError, SourceFile
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from task_lint.static.discovery import StaticTask
 
 
@@ -156,6 +159,26 @@ def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]
         return [analyse_path(project, path) for path in paths]
 
 
+def _process_context() -> BaseContext:
+    """Fork worker processes when that is safe, else spawn them.
+
+    Forking is the cheapest start, but a process with threads (an editor's language
+    server, a test runner) may leave a lock held in the child. Threads that C code
+    started count too, so on Linux the kernel's count decides; on other systems
+    Python's own default (spawn) is kept.
+    """
+    import multiprocessing
+
+    if sys.platform.startswith("linux"):
+        try:
+            single_threaded = len(os.listdir("/proc/self/task")) == 1
+        except OSError:
+            single_threaded = False
+        if single_threaded:
+            return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
 def read_files(paths: Iterable[str]) -> dict[str, bytes]:
     """Read each file's bytes; a file that cannot be read counts as empty."""
     contents: dict[str, bytes] = {}
@@ -201,12 +224,29 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Checker:
-    """Run the static checker over paths with one configuration."""
+# With `jobs=None`, the fewest files to analyse that are worth starting processes for.
+AUTO_JOBS_MIN_FILES = 64
 
-    def __init__(self, config: Config, jobs: int = 1, cache: Cache | None = None, prefilter: bool = True) -> None:
+
+def cpu_count() -> int:
+    """Return the number of CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class Checker:
+    """Run the static checker over paths with one configuration.
+
+    `jobs` is the number of processes that analyse files; None chooses one per CPU
+    when there are at least `AUTO_JOBS_MIN_FILES` files to analyse, else one.
+    """
+
+    def __init__(
+        self, config: Config, jobs: int | None = 1, cache: Cache | None = None, prefilter: bool = True
+    ) -> None:
         self.config = config
-        self.jobs = max(1, jobs)
+        self.jobs = None if jobs is None else max(1, jobs)
         self.cache = cache
         self.prefilter = prefilter
         self.decision = config.decision()
@@ -292,16 +332,19 @@ class Checker:
             return []
         roots = self.config.source_roots
         decorators = self.config.task_decorators
-        if self.jobs <= 1 or len(paths) < 2:
+        jobs = self.jobs
+        if jobs is None:
+            jobs = cpu_count() if len(paths) >= AUTO_JOBS_MIN_FILES else 1
+        if jobs <= 1 or len(paths) < 2:
             project = Project(roots, decorators)
             with paused_gc():
                 return [analyse_path(project, path) for path in paths]
-        size = max(1, len(paths) // (self.jobs * 4))
+        size = max(1, len(paths) // (jobs * 4))
         chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
         results: list[FileResult] = []
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=self.jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
             for chunk in pool.map(_analyse_chunk, chunks):
                 results.extend(chunk)
         return results
