@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import subprocess
 import sys
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from cli_support import SAMPLE, SAMPLE_ALL, SAMPLE_DEFAULT, run_main, run_process, write_files
+from cli_support import SAMPLE, SAMPLE_ALL, SAMPLE_DEFAULT, console_script, run_main, run_process, write_files
 
 from task_lint.rules import RULES
 from task_lint.static.checker import AUTO_JOBS_MIN_FILES, Checker
@@ -829,6 +830,42 @@ def test_default_jobs_match_serial_run(project: Path) -> None:
     assert default.out == serial.out
 
 
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_console_script_writes_whole_report(
+    project: Path, capsys: pytest.CaptureFixture[str], output_format: str
+) -> None:
+    # The console script ends its process without the interpreter's clean-up, after
+    # flushing; a report larger than a pipe's buffer must still arrive whole.
+    many_files(project, 900)
+    in_process = run_main(capsys, "check", "--no-cache", "--format", output_format, ".")
+
+    console = run_process(["check", "--no-cache", "--format", output_format, "."], cwd=project)
+    cached_once = run_process(["check", "--format", output_format, "."], cwd=project)
+    cached_twice = run_process(["check", "--format", output_format, "."], cwd=project)
+
+    assert len(in_process.out) > 65536
+    assert (console.code, console.out) == (in_process.code, in_process.out)
+    assert cached_once.out == cached_twice.out == in_process.out
+    assert (project / ".task_lint_cache").is_dir()
+
+
+def test_console_script_survives_closed_reader(project: Path) -> None:
+    many_files(project, 400)
+
+    # `head -c 100` closes the pipe long before the report ends.
+    pipeline = subprocess.run(
+        f"{shlex.quote(console_script())} check --no-cache . | head -c 100",
+        shell=True,
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert len(pipeline.stdout) == 100
+    assert "Traceback" not in pipeline.stderr
+
+
 @pytest.mark.parametrize("threaded", [False, True])
 def test_processes_start_beside_threads(project: Path, threaded: bool) -> None:
     # A host with threads (a language server, a test runner) gets spawned workers,
@@ -1172,13 +1209,18 @@ def collector_enabled() -> bool:
     return gc.isenabled()
 '''
 
-# Runs `task-lint` the way its console script does, and reports the collector's state at exit.
+# Runs `task-lint` the way its console script does, and reports the collector's state after the command.
 CONSOLE = """\
-import atexit, gc, sys
-atexit.register(lambda: print("collector enabled:", gc.isenabled(), file=sys.stderr))
+import gc, sys
+import task_lint.cli as cli
 sys.argv = ["task-lint", *sys.argv[1:]]
-from task_lint.cli import console_main
-console_main()
+command = cli.main
+def main(argv):
+    code = command(argv)
+    print("collector enabled:", gc.isenabled(), file=sys.stderr)
+    return code
+cli.main = main
+cli.console_main()
 """
 
 

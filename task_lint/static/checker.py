@@ -152,9 +152,15 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Projects that worker processes analysed, left for the process exit to drop:
+# freeing their parsed trees object by object would only delay the results.
+_WORKER_PROJECTS: list[Project] = []
+
+
 def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
     paths, roots, decorators = arguments
     project = Project(roots, decorators)
+    _WORKER_PROJECTS.append(project)
     with paused_gc():
         return [analyse_path(project, path) for path in paths]
 
@@ -250,6 +256,9 @@ class Checker:
         self.cache = cache
         self.prefilter = prefilter
         self.decision = config.decision()
+        # The project of the last check's analysis in this process, kept with the
+        # checker so that its owner decides when the parsed trees are freed.
+        self.project: Project | None = None
 
     def files(self, paths: Sequence[str]) -> list[str]:
         exclude = (*self.config.exclude, *self.config.extend_exclude)
@@ -336,7 +345,7 @@ class Checker:
         if jobs is None:
             jobs = cpu_count() if len(paths) >= AUTO_JOBS_MIN_FILES else 1
         if jobs <= 1 or len(paths) < 2:
-            project = Project(roots, decorators)
+            project = self.project = Project(roots, decorators)
             with paused_gc():
                 return [analyse_path(project, path) for path in paths]
         size = max(1, len(paths) // (jobs * 4))
