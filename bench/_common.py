@@ -40,9 +40,16 @@ def os_name() -> str:
     return platform.platform()
 
 
+def cpu_count() -> int:
+    """Return the number of CPUs this process may run on, as `task-lint check` counts them."""
+    from task_lint.static.checker import cpu_count as usable
+
+    return usable()
+
+
 def machine_lines() -> list[str]:
     """Describe the machine and interpreter as Markdown list items."""
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = cpu_count()
     return [
         f"- date: {datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- CPU: {cpu_model()}, {os.cpu_count()} logical cores ({usable} usable by this process)",

@@ -99,7 +99,8 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
         for finding in findings
         if (codes := source.noqa_codes(finding.line)) is not None
     )
-    dependencies = tuple(sorted(p for p in project.touched if p != os.path.abspath(path)))
+    own = os.path.abspath(path)
+    dependencies = tuple(sorted(p for p in project.touched if p != own))
     return FileResult(path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), dependencies)
 
 
