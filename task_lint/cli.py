@@ -347,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
 
 
-# What the last command built and `console_main` leaves to the end of the process.
+# Objects that the last command built, which `console_main` leaves to the end of the process.
 _RETAINED: list[object] = []
 
 

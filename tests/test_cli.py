@@ -427,8 +427,8 @@ def test_noqa_comment_forms(
 
 @pytest.mark.parametrize("separator", ["\x0c", "\x1c", "\x85", "\u2028"])
 def test_lines_after_separator_characters(project: Path, capsys: pytest.CaptureFixture[str], separator: str) -> None:
-    # Python ends lines only at \n, \r\n and \r; a form feed (common in old code as
-    # a page break) and the other separators `str.splitlines` knows do not count.
+    # Python ends lines only at \n, \r\n and \r. A form feed (a page break in old
+    # code) and the other separators that `str.splitlines` splits on do not count.
     source = (
         f"from task_lint import task\n# page{separator}break\n\n@task\n"
         "def résumé(x, y) -> int:  # noqa: TSK101\n    return 1\n\n"

@@ -181,8 +181,8 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
 
 @pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
 def test_dependency_edit_reaches_every_importer(project: Path, future: str) -> None:
-    # Only the first file reads `Item` and its field types afresh; the others take
-    # that kept read. They must depend on parts.py, two imports away, all the same.
+    # Only the first file reads `Item` and its field types afresh; the others reuse
+    # that recorded read. They must depend on parts.py, two imports away, all the same.
     models = "from depot.parts import Part\n" + MODELS_DATACLASS.replace("    name: str", "    part: Part")
     write_files(
         project,
@@ -191,7 +191,7 @@ def test_dependency_edit_reaches_every_importer(project: Path, future: str) -> N
             "depot/parts.py": MODELS_DATACLASS.replace("Item", "Part"),
             "depot/models.py": models,
             **{f"depot/ship_{n}.py": future + USES_ITEM for n in (1, 2, 3)},
-            # Its own `Item` takes the key that the kept read of depot.models.Item
+            # Its own `Item` takes the key that the recorded read of depot.models.Item
             # used, so it reads that class afresh, from names resolved before.
             "depot/ship_4.py": future + CLASHING_ITEM,
         },

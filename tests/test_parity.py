@@ -333,7 +333,7 @@ PARITY_CASES: dict[str, dict[str, str]] = {
         """,
     },
     # The static pass reuses the read of an annotation text for later tasks whose
-    # names resolve alike; these tasks share texts that must still read differently.
+    # names resolve alike. These tasks share texts that must still read differently.
     "shared_annotation_texts": {
         "parity_shared/__init__.py": "",
         "parity_shared/models_a.py": """\

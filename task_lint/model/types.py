@@ -292,7 +292,7 @@ def iter_nodes(node: TypeNode) -> list[TypeNode]:
 
 
 class _Facts:
-    """What one walk of a type node, or of a definition's fields, found.
+    """The findings of one walk of a type node, or of a definition's fields.
 
     `refs` holds the keys referenced, one tuple per root node, in walk order;
     `problems` the unsupported and unresolved nodes, in walk order.
@@ -343,7 +343,7 @@ def _facts(subject: TypeNode | Definition) -> _Facts:
 
 
 class TypeSummary:
-    """A type node read against the definitions of one task: what it reaches, its problems, whether it holds `Any`.
+    """A type node read against the definitions of one task: what it reaches, its problems, whether it contains `Any`.
 
     `lookups` lists every key the walk looked up and what it found, so a later call
     can tell whether other definitions would give the same answer.

@@ -83,8 +83,8 @@ class ClassKind:
         self.reason = reason
 
 
-class KeptRead(Record):
-    """What one read of a class or of a signature annotation produced, kept to replay for later tasks.
+class RecordedRead(Record):
+    """The result of one read of a class or of a signature annotation, recorded to replay for later tasks.
 
     `definitions` are those the read added to its task, in order; `dependencies`
     what it depended on, for the cache.
@@ -162,9 +162,9 @@ class StaticTypeReader:
         Under `from __future__ import annotations` every annotation is a string at run
         time, so it is read as one unit.
 
-        The project keeps each read. A later annotation with the same text, in whatever
-        module, whose every word resolves to the same thing, reads the same; it takes
-        the kept type and definitions instead of reading again.
+        The project keeps each read. A later annotation with the same text, in any
+        module, whose every word resolves to the same thing, reads the same. So it
+        takes the recorded type and definitions instead of reading again.
         """
         postponed = self._postponed(module)
         memo_key = self._signature_key(node, module, postponed) if postponed or not scopes else None
@@ -173,13 +173,13 @@ class StaticTypeReader:
         memo = self.project.annotation_reads.get(memo_key)
         if memo is not None and self._replay(memo):
             return memo.node
-        kept = self._keep(lambda: self._read_signature(node, module, scopes, postponed))
+        recorded = self._record_read(lambda: self._read_signature(node, module, scopes, postponed))
         # A read that met definitions of earlier parameters added only part of what it uses.
-        if memo is None and _self_contained(kept.definitions, kept.node):
-            self.project.annotation_reads[memo_key] = kept
-        return kept.node
+        if memo is None and _self_contained(recorded.definitions, recorded.node):
+            self.project.annotation_reads[memo_key] = recorded
+        return recorded.node
 
-    def _keep(self, read: Callable[[], TypeNode]) -> KeptRead:
+    def _record_read(self, read: Callable[[], TypeNode]) -> RecordedRead:
         """Run a read and return it with the definitions it added and the paths it touched."""
         before = set(self.definitions)
         outer = self.project.start_recording()
@@ -189,7 +189,7 @@ class StaticTypeReader:
             dependencies = self.project.stop_recording(outer)
         added = tuple((key, value) for key, value in self.definitions.items() if key not in before)
         aliases = {key: self._enum_aliases[key] for key, _ in added if key in self._enum_aliases}
-        return KeptRead(result, added, aliases, dependencies)
+        return RecordedRead(result, added, aliases, dependencies)
 
     def _read_signature(
         self, node: ast.expr, module: ModuleInfo, scopes: tuple[ScopeSymbols, ...], postponed: bool
@@ -651,9 +651,11 @@ class StaticTypeReader:
             and self._replay(memo)
         ):
             return memo.node
-        kept = self._keep(lambda: self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters))
+        recorded = self._record_read(
+            lambda: self._read_object_fields(classdef, module, qualname, kind, tv, display, parameters)
+        )
         # The first read wins: later ones that differ met a clash of keys in their task.
-        result, added = kept.node, kept.definitions
+        result, added = recorded.node, recorded.definitions
         if (
             memo is None
             and isinstance(result, RefType)
@@ -661,10 +663,10 @@ class StaticTypeReader:
             and added[0][0] == result.key
             and _self_contained(added)
         ):
-            self.project.object_reads[memo_key] = kept
+            self.project.object_reads[memo_key] = recorded
         return result
 
-    def _replay(self, memo: KeptRead) -> bool:
+    def _replay(self, memo: RecordedRead) -> bool:
         """Add the definitions of an earlier read, when this task would read them the same.
 
         A key that another type of this task already uses, or a definition the task

@@ -247,9 +247,9 @@ _CODECS_LIMIT = 10_000
 
 def _codec(node: TypeNode, definitions: Definitions) -> Codec:
     summary = summarize(node, definitions)
-    kept = _CODECS.get(id(summary))
-    if kept is not None and kept[0] is summary:
-        return kept[1]
+    cached = _CODECS.get(id(summary))
+    if cached is not None and cached[0] is summary:
+        return cached[1]
     codec = CodecBuilder(definitions).build(node)
     if len(_CODECS) >= _CODECS_LIMIT:
         _CODECS.clear()
@@ -260,7 +260,7 @@ def _codec(node: TypeNode, definitions: Definitions) -> Codec:
 def static_wire(value: Any, node: TypeNode | None, definitions: Definitions) -> tuple[bool, bool, JSONValue]:
     """Return `(valid, encoded, JSON form)` of an evaluated default against its annotation.
 
-    `valid` tells whether the value checks against the annotation, `encoded` whether
+    `valid` is whether the value checks against the annotation, `encoded` whether
     it also has a JSON form: a `None` in a union with an unresolved name is valid
     but cannot be encoded. Mirrors the runtime: with no annotation, only plain JSON
     values have a known form.
@@ -292,7 +292,7 @@ def judge_default(
 ) -> tuple[DefaultValue, bool]:
     """Describe a default as the runtime would, and tell whether it is known not to match its annotation.
 
-    The description holds the display text and, when the default matches, its JSON form.
+    The description contains the display text and, when the default matches, its JSON form.
     """
     value = evaluate(node, project, module, scopes, enum_member)
     if value is UNKNOWN_VALUE:

@@ -23,7 +23,7 @@ from task_lint.static.source import SourceError, SourceFile, declares_encoding, 
 from task_lint.static.symbols import Binding, ScopeSymbols, function_parameters
 
 if TYPE_CHECKING:
-    from task_lint.static.annotations import KeptRead
+    from task_lint.static.annotations import RecordedRead
 
 SymbolKind = Literal[
     "module", "class", "function", "assign", "typealias", "builtin", "external", "type_checking", "unknown"
@@ -138,10 +138,10 @@ class Project:
         self.touched: set[str] = set()
         # Definitions that reading a class's fields produced, by (path, qualname, kind),
         # for the annotation reader to reuse across tasks.
-        self.object_reads: dict[tuple[str, str, str], KeptRead] = {}
+        self.object_reads: dict[tuple[str, str, str], RecordedRead] = {}
         # Signature annotations already read, by their text and what each name in it
         # resolves to, for the annotation reader to reuse across tasks and modules.
-        self.annotation_reads: dict[tuple[object, ...], KeptRead] = {}
+        self.annotation_reads: dict[tuple[object, ...], RecordedRead] = {}
         # Module-level names already resolved, by module object and name, with the paths
         # and the inference that resolving them touched.
         self._resolved: dict[tuple[int, str], tuple[Symbol, Dependencies]] = {}
@@ -261,8 +261,8 @@ class Project:
             if binding is not None:
                 return self._from_binding(module, name, binding, scope)
         if self._resolving:
-            # Inside another resolution a cycle guard may answer "unknown", which is
-            # right for this path only, so such answers are not kept.
+            # Inside another resolution a cycle guard may return "unknown", which is
+            # right for this path only, so such results are not cached.
             return self._resolve_global(module, name)
         key = (id(module), name)
         known = self._resolved.get(key)

@@ -116,9 +116,9 @@ class SourceFile:
 
         `"block"` lines may start a `def`, `async def` or `class` statement, `"jump"`
         lines may hold `break` or `continue`, `"yield"` lines a `yield`. The search runs
-        on the text, so a word in a string or comment also counts; it never misses a
-        real one, because a definition starts a logical line with its keyword and the
-        others are whole words.
+        on the text, so a word in a string or comment also counts. It never misses a
+        real keyword, because a definition starts a logical line with its keyword and
+        the others are whole words.
         """
         found = self._keyword_lines.get(kind)
         if found is None and not any(word in self.text for word in _KEYWORD_WORDS[kind]):
