@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-j",
         type=int,
         metavar="N",
-        help="analyse files in N processes; 0: one per CPU (default: one per CPU from 64 files to analyse on)",
+        help="analyse files in N processes, at most one per CPU; 0: one per CPU (default: 0 from 64 files on, else 1)",
     )
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR", help="cache folder (default: .task_lint_cache)")

@@ -7,6 +7,7 @@ Report formats are tested in test_cli_formats.py and the result cache in test_cl
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import json
 import shlex
 import subprocess
@@ -14,12 +15,14 @@ import sys
 import threading
 import warnings
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
 from cli_support import SAMPLE, SAMPLE_ALL, SAMPLE_DEFAULT, console_script, run_main, run_process, write_files
 
 from task_lint.rules import RULES
+from task_lint.static import checker as checker_module
 from task_lint.static.checker import AUTO_JOBS_MIN_FILES, Checker
 from task_lint.static.config import OFF_BY_DEFAULT, Config, DecisionEngine
 
@@ -828,6 +831,28 @@ def test_default_jobs_match_serial_run(project: Path) -> None:
     assert serial.code == 1
     assert default.err == serial.err
     assert default.out == serial.out
+
+
+@pytest.mark.parametrize("jobs", [3, 100_000])
+def test_jobs_at_most_one_per_cpu(project: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
+    many_files(project, 8)
+    started: list[int] = []
+
+    class RecordingPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, max_workers: int, **options: Any) -> None:
+            started.append(max_workers)
+            # Start two whatever was asked, so that a regression fails this test
+            # instead of starting a hundred thousand processes.
+            super().__init__(min(max_workers, 2), **options)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(checker_module, "cpu_count", lambda: 2)
+    serial = Checker(Config(), jobs=1).check(["."])
+
+    parallel = Checker(Config(), jobs=jobs).check(["."])
+
+    assert started == [2]
+    assert parallel.findings == serial.findings
 
 
 @pytest.mark.parametrize("output_format", ["text", "json"])

@@ -245,8 +245,9 @@ def cpu_count() -> int:
 class Checker:
     """Run the static checker over paths with one configuration.
 
-    `jobs` is the number of processes that analyse files; None chooses one per CPU
-    when there are at least `AUTO_JOBS_MIN_FILES` files to analyse, else one.
+    `jobs` is the number of processes that analyse files, at most one per CPU; None
+    chooses one per CPU when there are at least `AUTO_JOBS_MIN_FILES` files to
+    analyse, else one.
     """
 
     def __init__(
@@ -345,6 +346,9 @@ class Checker:
         jobs = self.jobs
         if jobs is None:
             jobs = cpu_count() if len(paths) >= AUTO_JOBS_MIN_FILES else 1
+        # The analysis keeps each CPU busy, so more processes than CPUs only cost
+        # memory; a typo such as `jobs = 100000` must not start that many.
+        jobs = min(jobs, cpu_count())
         if jobs <= 1 or len(paths) < 2:
             project = self.project = Project(roots, decorators)
             with paused_gc():
