@@ -171,8 +171,13 @@ def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
 def _write_output(text: str, output: str | None) -> None:
     if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise  # the reader went away, which main() treats as no error
+        except OSError as error:
+            raise UsageError(f"cannot write to standard output: {error.strerror}") from None
         return
     from task_lint.files import write_atomic
 
@@ -295,15 +300,16 @@ def command_rule(args: argparse.Namespace) -> int:
     from task_lint.rules import RULES
 
     if args.all:
-        sys.stdout.write("\n".join(rule_text(rule.code) for rule in RULES))
+        _write_output("\n".join(rule_text(rule.code) for rule in RULES), None)
         return EXIT_CLEAN
     if not args.code:
         raise UsageError("name a rule code, e.g. task-lint rule TSK101, or use --all")
     try:
-        sys.stdout.write(rule_text(args.code))
+        text = rule_text(args.code)
     except KeyError:
         known = ", ".join(rule.code for rule in RULES)
         raise UsageError(f"unknown rule {args.code!r}; known codes are {known}") from None
+    _write_output(text, None)
     return EXIT_CLEAN
 
 
@@ -345,6 +351,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader of stdout went away (for example `| head`); that is not an error.
         sys.stderr.close()
         return EXIT_CLEAN
+    except OSError as error:
+        # The system refused a read or write that no command handles itself, such
+        # as standard output on a full disk: report it in one line, not a traceback.
+        where = "standard output" if error.filename is None else error.filename
+        print(f"task-lint: error: {where}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 # Objects that the last command built, which `console_main` leaves to the end of the process.
@@ -365,10 +377,16 @@ def console_main() -> None:
     # Freeing the parsed trees object by object would cost a large check about a
     # tenth of its time, and the process ends here: like mypy, flush the output and
     # end it without the interpreter's clean-up.
-    for stream in (sys.stdout, sys.stderr):
-        # A reader that went away (`| head`) or a closed stream is no error here.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # the reader went away (`| head`), which is no error
+    except (OSError, ValueError) as error:
         with contextlib.suppress(OSError, ValueError):
-            stream.flush()
+            print(f"task-lint: error: cannot write to standard output: {error}", file=sys.stderr)
+        code = EXIT_USAGE
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)
 
 

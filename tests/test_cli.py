@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
+import os
 import shlex
 import subprocess
 import sys
 import threading
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -889,6 +891,76 @@ def test_console_script_survives_closed_reader(project: Path) -> None:
 
     assert len(pipeline.stdout) == 100
     assert "Traceback" not in pipeline.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full")
+@pytest.mark.parametrize("command", [["check", "--no-cache", "."], ["rule", "TSK101"], ["schema", "."]])
+def test_full_disk_one_error_line(project: Path, command: list[str]) -> None:
+    several_files(project)
+
+    with open("/dev/full", "w", encoding="utf-8") as full:
+        completed = subprocess.run(
+            [console_script(), *command], cwd=project, stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+
+    assert completed.returncode == 2
+    assert "Traceback" not in completed.stderr
+    assert "No space left on device" in completed.stderr
+
+
+def child_processes(parent: int) -> list[int]:
+    """Return the ids of the processes whose parent is `parent`, read from /proc."""
+    children = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == parent:
+            children.append(int(entry))
+    return children
+
+
+def is_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table from /proc")
+def test_workers_end_with_killed_parent(project: Path) -> None:
+    # A supervisor or the out-of-memory killer may kill the check itself; its
+    # worker processes must not wait for work forever.
+    task = "\n\n@task\ndef task_{n}(a: int, b: list[str], c=None) -> dict[str, int]:\n    return {{}}\n"
+    tasks = "".join(task.format(n=n) for n in range(40))
+    write_files(project, {f"many/m{n:03d}.py": "from task_lint import task\n" + tasks for n in range(400)})
+    check = subprocess.Popen(
+        [console_script(), "check", "--no-cache", "--jobs", "2", "."],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 20
+    workers: list[int] = []
+    while not workers and check.poll() is None and time.monotonic() < deadline:
+        workers = child_processes(check.pid)
+        time.sleep(0.01)
+    if not workers:
+        check.wait()
+        pytest.skip("the check ended before its workers could be seen")
+
+    check.kill()
+    check.wait()
+    deadline = time.monotonic() + 10
+    while any(is_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert [pid for pid in workers if is_running(pid)] == []
 
 
 @pytest.mark.parametrize("threaded", [False, True])

@@ -17,6 +17,8 @@ import gc
 import hashlib
 import os
 import sys
+import threading
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -164,6 +166,21 @@ def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]
     _WORKER_PROJECTS.append(project)
     with paused_gc():
         return [analyse_path(project, path) for path in paths]
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker process soon after the process that started it is gone.
+
+    A worker waits for work from its parent. If the parent is killed (by a
+    supervisor, an editor or the out-of-memory killer), nothing else would end it.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="task-lint-parent-watch", daemon=True).start()
 
 
 def _process_context() -> BaseContext:
@@ -346,9 +363,9 @@ class Checker:
         jobs = self.jobs
         if jobs is None:
             jobs = cpu_count() if len(paths) >= AUTO_JOBS_MIN_FILES else 1
-        # The analysis keeps each CPU busy, so more processes than CPUs only cost
-        # memory; a typo such as `jobs = 100000` must not start that many.
-        jobs = min(jobs, cpu_count())
+        # The analysis keeps each CPU busy, so more processes than CPUs or files only
+        # cost memory, and a typo such as `jobs = 100000` must not start that many.
+        jobs = min(jobs, cpu_count(), len(paths))
         if jobs <= 1 or len(paths) < 2:
             project = self.project = Project(roots, decorators)
             with paused_gc():
@@ -358,7 +375,10 @@ class Checker:
         results: list[FileResult] = []
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_process_context()) as pool:
+        pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=_process_context(), initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
+        with pool:
             for chunk in pool.map(_analyse_chunk, chunks):
                 results.extend(chunk)
         return results
