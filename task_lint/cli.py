@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_discovery_options(check)
     _add_selection_options(check)
     check.add_argument("--format", choices=("text", "json", "sarif", "github"), help="report format (default: text)")
-    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--output", metavar="FILE", help="write the report to FILE instead of stdout (-: stdout)")
     check.add_argument(
         "--jobs",
         "-j",
@@ -101,11 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print each task's input JSON Schema, keyed by qualified name")
     _add_discovery_options(schema)
-    schema.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    schema.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout (-: stdout)")
 
     docs = commands.add_parser("docs", help="print Markdown reference docs for the tasks")
     _add_discovery_options(docs)
-    docs.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout")
+    docs.add_argument("--output", metavar="FILE", help="write to FILE instead of stdout (-: stdout)")
     docs.add_argument("--title", default="Tasks", help="title of the page (default: Tasks)")
 
     rule = commands.add_parser("rule", help="explain a rule, e.g. task-lint rule TSK101")
@@ -170,12 +170,16 @@ def load_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
 
 
 def _write_output(text: str, output: str | None) -> None:
-    if output is None:
+    if output is None or output == "-":
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
         except BrokenPipeError:
-            raise  # the reader went away, which main() treats as no error
+            # The reader went away (`| head`). The command still ends with its own
+            # exit code; later output goes nowhere instead of failing again.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
         except OSError as error:
             raise UsageError(f"cannot write to standard output: {error.strerror}") from None
         return
@@ -225,11 +229,13 @@ def command_check(args: argparse.Namespace) -> int:
     report = checker.check(args.paths)
     text = FORMATTERS[output_format](report.findings)
     _write_output(text, args.output)
-    if report.findings and output_format == "text" and args.output is None:
+    if report.findings and output_format == "text" and args.output in (None, "-"):
         count = len(report.findings)
         files = len({finding.path for finding in report.findings})
         noun = "finding" if count == 1 else "findings"
-        print(f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}.", file=sys.stderr)
+        # With `2>&1 | head` the summary meets the same closed pipe as the report.
+        with contextlib.suppress(BrokenPipeError):
+            print(f"Found {count} {noun} in {files} file{'s' if files != 1 else ''}.", file=sys.stderr)
     if report.findings and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN

@@ -876,6 +876,34 @@ def test_console_script_writes_whole_report(
     assert (project / ".task_lint_cache").is_dir()
 
 
+def test_output_dash_is_stdout(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    several_files(project)
+    plain = run_main(capsys, "check", "--no-cache", ".")
+
+    dash = run_main(capsys, "check", "--no-cache", "--output", "-", ".")
+
+    assert (dash.code, dash.out, dash.err) == (plain.code, plain.out, plain.err)
+    assert not (project / "-").exists()
+
+
+def test_closed_reader_keeps_exit_code(project: Path) -> None:
+    # The reader stops after 100 bytes of a long report; the check still exits with 1
+    # for its findings, wherever its standard error goes.
+    many_files(project, 900)
+    check = subprocess.Popen(
+        [console_script(), "check", "--no-cache", "."],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert check.stdout is not None
+    start = check.stdout.read(100)
+    check.stdout.close()
+
+    assert check.wait(timeout=120) == 1
+    assert len(start) == 100
+
+
 def test_console_script_survives_closed_reader(project: Path) -> None:
     many_files(project, 400)
 

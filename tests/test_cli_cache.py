@@ -341,6 +341,18 @@ def test_cache_folder_ignored_by_git(project: Path, capsys: pytest.CaptureFixtur
     assert (project / ".task_lint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
 
 
+def test_empty_gitignore_written_again(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # A full disk can leave an empty file behind; the next run writes it properly.
+    small_project(project)
+    (project / ".task_lint_cache").mkdir()
+    (project / ".task_lint_cache" / ".gitignore").write_text("")
+
+    run_main(capsys, "check", "depot")
+
+    assert (project / ".task_lint_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert [path.name for path in (project / ".task_lint_cache").glob("*.tmp")] == []
+
+
 def test_no_cache_writes_nothing(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     small_project(project)
 

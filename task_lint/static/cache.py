@@ -21,10 +21,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from task_lint.files import write_atomic
 from task_lint.model.record import Record
 
 if TYPE_CHECKING:
@@ -179,15 +179,10 @@ class Cache:
 
     def _write(self, path: str, data: dict[str, Any]) -> None:
         try:
-            os.makedirs(self.directory, exist_ok=True)
             marker = os.path.join(self.directory, ".gitignore")
-            if not os.path.exists(marker):
-                with open(marker, "w", encoding="utf-8") as handle:
-                    handle.write("# Created by task-lint; the cache is local to this machine.\n*\n")
-            descriptor, temporary = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=self.directory)
-            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, separators=(",", ":"))
-            os.replace(temporary, path)
+            if not os.path.isfile(marker) or os.path.getsize(marker) == 0:
+                write_atomic(marker, "# Created by task-lint; the cache is local to this machine.\n*\n")
+            write_atomic(path, json.dumps(data, separators=(",", ":")))
         except OSError:
             # A read-only or full disk costs the next run its speed, not its correctness.
             return
