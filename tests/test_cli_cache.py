@@ -73,10 +73,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def check(paths: list[str], config: Config | None = None, cache_dir: str = ".cache") -> Report:
+def check(paths: list[str], config: Config | None = None, cache_dir: str = ".cache", jobs: int = 1) -> Report:
     """Run the checker with a cache in `cache_dir`, as `task-lint check` builds it."""
     config = config or Config()
-    return Checker(config, cache=Cache(cache_dir, config.fingerprint())).check(paths)
+    return Checker(config, jobs=jobs, cache=Cache(cache_dir, config.fingerprint())).check(paths)
 
 
 def codes(report: Report) -> list[tuple[str, int, str]]:
@@ -179,8 +179,9 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
     assert codes(restored) == codes(before)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
-def test_dependency_edit_reaches_every_importer(project: Path, future: str) -> None:
+def test_dependency_edit_reaches_every_importer(project: Path, future: str, jobs: int) -> None:
     # Only the first file reads `Item` and its field types afresh; the others reuse
     # that recorded read. They must depend on parts.py, two imports away, all the same.
     models = "from depot.parts import Part\n" + MODELS_DATACLASS.replace("    name: str", "    part: Part")
@@ -196,10 +197,10 @@ def test_dependency_edit_reaches_every_importer(project: Path, future: str) -> N
             "depot/ship_4.py": future + CLASHING_ITEM,
         },
     )
-    before = check(["depot"])
+    before = check(["depot"], jobs=jobs)
 
     (project / "depot" / "parts.py").write_text(MODELS_PLAIN_CLASS.replace("Item", "Part"))
-    after = check(["depot"])
+    after = check(["depot"], jobs=jobs)
 
     line = 8 if future else 7
     assert codes(before) == []

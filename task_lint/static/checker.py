@@ -155,15 +155,18 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-# Projects that worker processes analysed, left for the process exit to drop:
+# The project of each configuration that this worker process analyses with. A
+# worker serves one check, whose files do not change while it runs, so later chunks
+# reuse the modules and lookups of earlier ones. The process exit drops them:
 # freeing their parsed trees object by object would only delay the results.
-_WORKER_PROJECTS: list[Project] = []
+_WORKER_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...]], Project] = {}
 
 
 def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
     paths, roots, decorators = arguments
-    project = Project(roots, decorators)
-    _WORKER_PROJECTS.append(project)
+    project = _WORKER_PROJECTS.get((roots, decorators))
+    if project is None:
+        project = _WORKER_PROJECTS[roots, decorators] = Project(roots, decorators)
     with paused_gc():
         return [analyse_path(project, path) for path in paths]
 
