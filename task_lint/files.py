@@ -19,11 +19,11 @@ def is_within(path: str, folder: str) -> bool:
 def write_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
     """Write `text` to a temporary file beside `path`, then rename it over `path`.
 
-    A crash or a full disk leaves either the old file or the new one, never half of
-    one. A replaced file keeps its permissions; a new one gets the usual ones for the
-    process's umask. A symbolic link stays, and the file it points to gets the text.
-    A path that is not a regular file (`/dev/stdout`, a named pipe) cannot be
-    replaced, so it is written directly.
+    For a regular file, a crash or a full disk leaves either the old file or the new
+    one, never half of one. A replaced file keeps its permissions, and a new one gets
+    the usual ones for the process's umask. A symbolic link stays, and the file it
+    points to gets the text. A path that is not a regular file (`/dev/stdout`, a named
+    pipe) cannot be replaced, so it is written directly.
     """
     target = os.path.realpath(path)
     try:

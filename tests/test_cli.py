@@ -843,7 +843,7 @@ def test_jobs_at_most_one_per_cpu(project: Path, monkeypatch: pytest.MonkeyPatch
     class RecordingPool(concurrent.futures.ProcessPoolExecutor):
         def __init__(self, max_workers: int, **options: Any) -> None:
             started.append(max_workers)
-            # Start two whatever was asked, so that a regression fails this test
+            # Start two workers whatever the request, so that a regression fails this test
             # instead of starting a hundred thousand processes.
             super().__init__(min(max_workers, 2), **options)
 
@@ -861,8 +861,8 @@ def test_jobs_at_most_one_per_cpu(project: Path, monkeypatch: pytest.MonkeyPatch
 def test_console_script_writes_whole_report(
     project: Path, capsys: pytest.CaptureFixture[str], output_format: str
 ) -> None:
-    # The console script ends its process without the interpreter's clean-up, after
-    # flushing; a report larger than a pipe's buffer must still arrive whole.
+    # The console script flushes and then ends its process without the interpreter's
+    # clean-up, so a report larger than a pipe's buffer must still arrive whole.
     many_files(project, 900)
     in_process = run_main(capsys, "check", "--no-cache", "--format", output_format, ".")
 
@@ -887,7 +887,7 @@ def test_output_dash_is_stdout(project: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_closed_reader_keeps_exit_code(project: Path) -> None:
-    # The reader stops after 100 bytes of a long report; the check still exits with 1
+    # The reader stops after 100 bytes of a long report. The check still exits with 1
     # for its findings, wherever its standard error goes.
     many_files(project, 900)
     check = subprocess.Popen(
@@ -962,7 +962,7 @@ def is_running(pid: int) -> bool:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the process table from /proc")
 def test_workers_end_with_killed_parent(project: Path) -> None:
-    # A supervisor or the out-of-memory killer may kill the check itself; its
+    # A supervisor or the out-of-memory killer may kill the check itself. Its
     # worker processes must not wait for work forever.
     task = "\n\n@task\ndef task_{n}(a: int, b: list[str], c=None) -> dict[str, int]:\n    return {{}}\n"
     tasks = "".join(task.format(n=n) for n in range(40))

@@ -182,7 +182,7 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
 def test_dependency_edit_reaches_every_importer(project: Path, future: str, jobs: int) -> None:
-    # Only the first file reads `Item` and its field types afresh; the others reuse
+    # Only the first file reads `Item` and its field types afresh. The others reuse
     # that recorded read. They must depend on parts.py, two imports away, all the same.
     models = "from depot.parts import Part\n" + MODELS_DATACLASS.replace("    name: str", "    part: Part")
     write_files(
@@ -343,7 +343,7 @@ def test_cache_folder_ignored_by_git(project: Path, capsys: pytest.CaptureFixtur
 
 
 def test_empty_gitignore_written_again(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # A full disk can leave an empty file behind; the next run writes it properly.
+    # A full disk can leave an empty file behind, which the next run writes again.
     small_project(project)
     (project / ".task_lint_cache").mkdir()
     (project / ".task_lint_cache" / ".gitignore").write_text("")

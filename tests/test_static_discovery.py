@@ -172,7 +172,7 @@ def test_one_line_async_generator(tmp_path: Path) -> None:
     ],
 )
 def test_task_nested_in_function_found(tmp_path: Path, nesting: str, newline: str, qualified_name: str) -> None:
-    # The walk skips function bodies that hold no `def` or `class`; these bodies do.
+    # The walk skips function bodies without a `def` or `class`, and these bodies have one.
     indent = nesting.partition("{task}")[0].rpartition("\n")[2]
     task = f"@task\n{indent}def inner(value: int) -> int:\n{indent}    return value"
     source = f"from task_lint import task\n\n{nesting.format(task=task)}\n"

@@ -294,8 +294,8 @@ def iter_nodes(node: TypeNode) -> list[TypeNode]:
 class _Facts:
     """The findings of one walk of a type node, or of a definition's fields.
 
-    `refs` holds the keys referenced, one tuple per root node, in walk order;
-    `problems` the unsupported and unresolved nodes, in walk order.
+    `refs` contains the keys referenced, one tuple per root node, in walk order.
+    `problems` contains the unsupported and unresolved nodes, in walk order.
     """
 
     __slots__ = ("has_any", "problems", "refs", "subject")
@@ -346,7 +346,7 @@ class TypeSummary:
     """A type node read against the definitions of one task: what it reaches, its problems, whether it contains `Any`.
 
     `lookups` lists every key the walk looked up and what it found, so a later call
-    can tell whether other definitions would give the same answer.
+    can tell whether other definitions would give the same result.
     """
 
     __slots__ = ("has_any", "lookups", "node", "problems", "reached")

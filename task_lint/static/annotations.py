@@ -671,8 +671,8 @@ class StaticTypeReader:
 
         A key that another type of this task already uses, or a definition the task
         already has in another form, would change what a fresh read produces.
-        A definition the task already has as it is stays where it is: a fresh read
-        would have found it there and added only the others, in the same order.
+        A definition that the task already has, unchanged, keeps its place, because a
+        fresh read would find it there and add only the others, in the same order.
         """
         if not memo.definitions:
             self.project.replay(memo.dependencies)

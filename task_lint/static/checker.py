@@ -155,10 +155,10 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-# The project of each configuration that this worker process analyses with. A
-# worker serves one check, whose files do not change while it runs, so later chunks
-# reuse the modules and lookups of earlier ones. The process exit drops them:
-# freeing their parsed trees object by object would only delay the results.
+# The project of each configuration in this worker process. A worker serves one
+# check, whose files do not change while it runs, so later chunks reuse the modules
+# and lookups of earlier ones. The process exit drops the projects, because freeing
+# their parsed trees object by object would only delay the results.
 _WORKER_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...]], Project] = {}
 
 
@@ -265,7 +265,7 @@ def cpu_count() -> int:
 class Checker:
     """Run the static checker over paths with one configuration.
 
-    `jobs` is the number of processes that analyse files, at most one per CPU; None
+    `jobs` is the number of processes that analyse files, at most one per CPU. None
     chooses one per CPU when there are at least `AUTO_JOBS_MIN_FILES` files to
     analyse, else one.
     """

@@ -312,7 +312,7 @@ class Project:
         """Start recording the paths and the inference that the work from here on depends on.
 
         Pass what this returns to `stop_recording`, in a `finally` block. What the work
-        depends on still counts for the enclosing work too; `replay` adds the record
+        depends on still counts for the enclosing work too. `replay` adds the record
         to later work that reuses the result.
         """
         outer = (self.touched, self.inference_used)

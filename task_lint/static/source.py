@@ -112,10 +112,10 @@ class SourceFile:
         return text.encode("utf-8")[start:end].decode("utf-8", errors="replace")
 
     def keyword_lines(self, kind: str) -> list[int]:
-        """Return, in order, the lines that may hold a keyword of a kind: `"block"`, `"jump"` or `"yield"`.
+        """Return, in order, the lines that may contain a keyword of a kind: `"block"`, `"jump"` or `"yield"`.
 
         `"block"` lines may start a `def`, `async def` or `class` statement, `"jump"`
-        lines may hold `break` or `continue`, `"yield"` lines a `yield`. The search runs
+        lines may contain `break` or `continue`, `"yield"` lines a `yield`. The search runs
         on the text, so a word in a string or comment also counts. It never misses a
         real keyword, because a definition starts a logical line with its keyword and
         the others are whole words.
@@ -138,7 +138,7 @@ class SourceFile:
         return found
 
     def has_keyword_within(self, kind: str, node: ast.stmt) -> bool:
-        """Return whether a statement's lines may hold a keyword of a kind, other than the statement's own.
+        """Return whether a statement's lines may contain a keyword of a kind, other than the statement's own.
 
         For `"block"` the first line is left out, since it starts the statement itself.
         """
@@ -233,8 +233,8 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
     Covers misplaced and unknown `from __future__` imports, `return` and `yield` outside a
     function, `break` and `continue` outside a loop, and duplicate argument names.
     It walks statements only, so expressions such as lambdas are not looked into.
-    With the `source` of the tree, it skips the body of a function whose lines hold
-    neither a nested definition nor `break` or `continue`, since nothing else in a
+    With the `source` of the tree, it skips the body of a function whose lines contain
+    neither a nested definition nor `break` or `continue`, because nothing else in a
     function body can be one of these errors.
     """
     seen_other = False
