@@ -272,6 +272,72 @@ def test_compiler_only_error_found(name: str) -> None:
     assert parsed.value.lineno == line
 
 
+# Errors from the compiler's symbol table and code generator that the walk does not
+# look for: a text with one of these words is compiled. Each must give the message,
+# line and column that `compile` gives, on every Python version.
+COMPILED = {
+    "await at module level": "x = 1\nawait x\n",
+    "await in a function": "def f():\n    return await g()\n",
+    "await in an f-string": "def f():\n    return f'{await g()}'\n",
+    "await in a lambda": "async def f():\n    g = lambda: await h\n",
+    "async for in a function": "def f():\n    async for a in b:\n        pass\n",
+    "async with in a function": "def f():\n    async with \\\n            a:\n        pass\n",
+    "async comprehension": "def f():\n    return [a async for a in b]\n",
+    "return value in async generator": "async def f():\n    yield 1\n    return 2\n",
+    "yield from in async function": "async def f():\n    yield from g()\n",
+    "yield in comprehension": "def f():\n    return [(yield) for a in b]\n",
+    "yield in an expression at module level": "x = [(yield)]\n",
+    "nonlocal at module level": "nonlocal x\n",
+    "nonlocal without binding": "def f():\n    nonlocal x\n",
+    "global parameter": "def f(x):\n    global x\n",
+    "assignment before global": "def f():\n    x = 1\n    global x\n",
+    "annotated global": "def f():\n    global x\n    x: int = 1\n",
+    "star import in a function": "def f():\n    from os import \\\n        *\n",
+    "duplicate lambda argument": "f = lambda x, x: 0\n",
+    "assignment to __debug__": "def f():\n    __debug__ = 1\n",
+    "assignment expression in comprehension iterable": "def f():\n    return [x for x in (y := [1])]\n",
+    "assignment expression in class comprehension": "class A:\n    [y := 1 for x in z]\n",
+    "two starred targets": "def f(d):\n    a, *b, *c = d\n",
+    "starred target alone": "def f(b):\n    *a = b\n",
+    "starred for target": "def f(b):\n    for *a in b:\n        pass\n",
+    "starred value": "def f(a):\n    x = *a\n",
+    "starred return": "def f(a):\n    return *a\n",
+    "bare except not last": "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
+    "keyword repeated in a decorator": "@task(name='a',\n      name='b')\ndef f():\n    pass\n",
+    "keyword repeated in a class header": "class A(metaclass=M,\n        metaclass=N):\n    pass\n",
+}
+if sys.version_info >= (3, 11):
+    COMPILED["return in except star"] = "def f():\n    try:\n        pass\n    except* ValueError:\n        return 1\n"
+if sys.version_info >= (3, 12):
+    COMPILED["duplicate type parameter"] = "def f[T, T]():\n    pass\n"
+    COMPILED["yield in a type parameter bound"] = "def f():\n    def g[T: (yield)](): pass\n"
+
+
+@pytest.mark.parametrize("name", sorted(COMPILED))
+def test_compiled_error_found(name: str) -> None:
+    text = COMPILED[name]
+    with pytest.raises(SyntaxError) as compiled:
+        compile(text, "<test>", "exec", dont_inherit=True)
+    ast.parse(text)  # raises nothing: only the compiler rejects the text
+
+    with pytest.raises(SyntaxError) as parsed:
+        SourceFile(text, "<test>").parse()
+
+    found, expected = parsed.value, compiled.value
+    assert (found.msg, found.lineno, found.offset) == (expected.msg, expected.lineno, expected.offset)
+
+
+def test_compiled_error_is_a_finding(tmp_path: Path) -> None:
+    (tmp_path / "jobs.py").write_text(
+        "from task_lint import task\n\n\n@task\ndef fetch(url: str) -> str:\n    return await get(url)\n"
+    )
+
+    result = run_check("jobs.py", cwd=tmp_path)
+
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == ["jobs.py:6:12: TSK001 file cannot be parsed: 'await' outside async function"]
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -68,19 +68,21 @@ class SourceFile:
         """Parse the text and raise every `SyntaxError` an import would raise.
 
         Raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons). Some
-        errors come only from the compiler, after parsing succeeded; `compile_errors`
-        finds them with a walk over statements, which costs far less than compiling
-        the tree. Their columns count characters.
+        errors come only from the compiler, after parsing succeeded. A text with a
+        word that such an error needs (`await`, `nonlocal`, `lambda`, a starred
+        target and the like, see `_COMPILER_WORDS`) is compiled, which costs about
+        as much as parsing it again. Any other text gets the walk over statements in
+        `compile_errors`, which costs far less. Columns count characters.
         """
         with warnings.catch_warnings():
             # Invalid escape sequences in user code are the user's warnings, not ours.
             warnings.simplefilter("ignore")
             tree = ast.parse(self.text, filename=self.path, type_comments=False)
-            if sys.version_info < (3, 12):
-                # Before 3.12 the compiler also rejects expressions nested more
-                # deeply than its own recursion limit, which the parser accepts;
-                # only compiling the text finds those (compiling the tree object
-                # instead hits another limit, converting it back to C).
+            # Before 3.12 the compiler also rejects expressions that the parser
+            # accepts but that are nested more deeply than the compiler's recursion
+            # limit. Only compiling the text finds those, because compiling the tree
+            # object hits another limit while converting it back to C.
+            if sys.version_info < (3, 12) or _COMPILER_WORDS.search(self.text):
                 try:
                     compile(self.text, self.path, "exec", dont_inherit=True)
                 except SyntaxError as error:
@@ -181,6 +183,25 @@ class SourceFile:
         return self._noqa.get(line, self.line_text(line))
 
 
+# Words and shapes that compiler-only errors need, beyond what `compile_errors`
+# looks for. They cover the symbol-table and async errors (`await`, `nonlocal`,
+# `global`, a duplicate lambda argument, `__debug__`), assignment expressions, star
+# imports, `except` clauses, type parameters and starred targets or values. A text
+# that matches is compiled. The patterns are generous, because a match costs only a
+# compile, while a miss hides an error.
+# NOTE: on Python 3.12 and later two errors are still missed: a keyword repeated in
+# a call that is not a decorator, and 21 nested loops, `try` or `with` statements.
+_COMPILER_WORDS = re.compile(
+    r"\b(?:await|nonlocal|global|lambda|yield|__debug__)\b"
+    r"|\basync[ \t\f\\\r\n]+(?:for|with)\b"
+    r"|:="
+    r"|\bimport[ \t\f\\\r\n(]*\*"
+    r"|\bexcept[ \t\f]*[:*]"
+    r"|\b(?:def|class|type)[ \t\f]+\w+[ \t\f]*\["
+    r"|(?:^|[=(\[,;:]|\bfor\b|\bin\b|\breturn\b)[ \t\f\\\r\n]*\*(?!\*)",
+    re.MULTILINE,
+)
+
 _KEYWORD_PATTERNS = {
     # `async` alone too: `async \` may continue onto a line that starts with `def`.
     "block": re.compile(r"^[ \t\f]*(?:async|def|class)\b", re.MULTILINE),
@@ -231,7 +252,8 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
     """Return the first error that only the compiler reports, with its node, or None.
 
     Covers misplaced and unknown `from __future__` imports, `return` and `yield` outside a
-    function, `break` and `continue` outside a loop, and duplicate argument names.
+    function, `break` and `continue` outside a loop, duplicate argument names, and a
+    keyword repeated in a decorator call or a class header.
     It walks statements only, so expressions such as lambdas are not looked into.
     With the `source` of the tree, it skips the body of a function whose lines contain
     neither a nested definition nor `break` or `continue`, because nothing else in a
@@ -260,6 +282,10 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
     pending: list[tuple[ast.stmt, bool, bool]] = [(statement, False, False) for statement in reversed(tree.body)]
     while pending:
         statement, in_function, in_loop = pending.pop()
+        if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+            repeated = _repeated_keyword(statement)
+            if repeated is not None:
+                return f"keyword argument repeated: {repeated.arg}", repeated
         if isinstance(statement, _FUNCTIONS):
             duplicate = _duplicate_argument(statement.args)
             if duplicate is not None:
@@ -297,6 +323,26 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
                     pending.append((child, in_function, inside))
                 elif hasattr(child, "body"):  # except handlers and match cases
                     pending.extend((grandchild, in_function, inside) for grandchild in reversed(child.body))
+    return None
+
+
+def _repeated_keyword(statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> ast.keyword | None:
+    """Return the second of two equal keywords in a decorator call or class header, else None.
+
+    Since 3.12 the compiler, not the parser, rejects them. Calls elsewhere are not
+    looked into: that would mean walking every expression.
+    """
+    calls = [decorator.keywords for decorator in statement.decorator_list if isinstance(decorator, ast.Call)]
+    if isinstance(statement, ast.ClassDef):
+        calls.append(statement.keywords)
+    for keywords in calls:
+        seen: set[str] = set()
+        for keyword in keywords:
+            if keyword.arg is None:
+                continue
+            if keyword.arg in seen:
+                return keyword
+            seen.add(keyword.arg)
     return None
 
 
