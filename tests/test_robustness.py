@@ -29,7 +29,7 @@ from flake8.processor import FileProcessor
 from task_lint.flake8_plugin import TaskLintPlugin
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.project import iter_python_files
-from task_lint.static.source import SourceFile
+from task_lint.static.source import SourceFile, needs_compiler
 
 STDLIB = sysconfig.get_paths()["stdlib"]
 TASK_LINT = str(Path(sys.executable).with_name("task-lint"))
@@ -325,6 +325,27 @@ def test_compiled_error_found(name: str) -> None:
 
     found, expected = parsed.value, compiled.value
     assert (found.msg, found.lineno, found.offset) == (expected.msg, expected.lineno, expected.offset)
+
+
+def test_plain_task_module_not_compiled() -> None:
+    # The common case costs one parse: multiplication, `**` and subscripted
+    # annotations do not make a text look like a compiler-only error.
+    text = (
+        "from task_lint import task\n\n\n@task\n"
+        "def scale(values: list[int], factor: int = 2, **options: str) -> dict[str, int]:\n"
+        "    total = sum(value * factor for value in values) ** 2\n"
+        "    return {'total': total * 3}\n"
+    )
+
+    assert not needs_compiler(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["x = *a\n", "*a = b\n", "a, *b = c\n", "for *a in b: pass\n", "x = [\n    *a]\n", "def f():\n    return *a\n"],
+)
+def test_starred_operand_needs_compiler(text: str) -> None:
+    assert needs_compiler(text)
 
 
 def test_compiled_error_is_a_finding(tmp_path: Path) -> None:

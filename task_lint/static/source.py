@@ -70,7 +70,7 @@ class SourceFile:
         Raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons). Some
         errors come only from the compiler, after parsing succeeded. A text with a
         word that such an error needs (`await`, `nonlocal`, `lambda`, a starred
-        target and the like, see `_COMPILER_WORDS`) is compiled, which costs about
+        target and the like, see `needs_compiler`) is compiled, which costs about
         as much as parsing it again. Any other text gets the walk over statements in
         `compile_errors`, which costs far less. Columns count characters.
         """
@@ -82,7 +82,7 @@ class SourceFile:
             # accepts but that are nested more deeply than the compiler's recursion
             # limit. Only compiling the text finds those, because compiling the tree
             # object hits another limit while converting it back to C.
-            if sys.version_info < (3, 12) or _COMPILER_WORDS.search(self.text):
+            if sys.version_info < (3, 12) or needs_compiler(self.text):
                 try:
                     compile(self.text, self.path, "exec", dont_inherit=True)
                 except SyntaxError as error:
@@ -183,24 +183,63 @@ class SourceFile:
         return self._noqa.get(line, self.line_text(line))
 
 
-# Words and shapes that compiler-only errors need, beyond what `compile_errors`
-# looks for. They cover the symbol-table and async errors (`await`, `nonlocal`,
-# `global`, a duplicate lambda argument, `__debug__`), assignment expressions, star
-# imports, `except` clauses, type parameters and starred targets or values. A text
-# that matches is compiled. The patterns are generous, because a match costs only a
-# compile, while a miss hides an error.
-# NOTE: on Python 3.12 and later two errors are still missed: a keyword repeated in
-# a call that is not a decorator, and 21 nested loops, `try` or `with` statements.
-_COMPILER_WORDS = re.compile(
-    r"\b(?:await|nonlocal|global|lambda|yield|__debug__)\b"
-    r"|\basync[ \t\f\\\r\n]+(?:for|with)\b"
-    r"|:="
-    r"|\bimport[ \t\f\\\r\n(]*\*"
-    r"|\bexcept[ \t\f]*[:*]"
-    r"|\b(?:def|class|type)[ \t\f]+\w+[ \t\f]*\["
-    r"|(?:^|[=(\[,;:]|\bfor\b|\bin\b|\breturn\b)[ \t\f\\\r\n]*\*(?!\*)",
-    re.MULTILINE,
+# Words that compiler-only errors need, beyond what `compile_errors` looks for: the
+# symbol-table and async errors (`await`, `nonlocal`, `global`, a duplicate lambda
+# argument, `__debug__`) and assignment expressions.
+_COMPILER_WORDS = ("await", "nonlocal", "global", "lambda", "yield", "__debug__", ":=")
+# Shapes of the others: `async for` and `async with`, star imports, `except` clauses
+# that must be last or must not return, and type parameters. Each pattern starts
+# with a literal, which the regular expression engine finds fast.
+_COMPILER_SHAPES = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"async[ \t\f\\\r\n]+(?:for|with)\b",
+        r"import[ \t\f\\\r\n(]*\*",
+        r"except[ \t\f]*[:*]",
+        r"def[ \t\f]+\w+[ \t\f]*\[",
+        r"class[ \t\f]+\w+[ \t\f]*\[",
+        r"type[ \t\f]+\w+[ \t\f]*\[",
+    )
 )
+# A starred target or value follows one of these, or starts a line.
+_BEFORE_STAR = frozenset("=([,;:\n\r")
+_WORDS_BEFORE_STAR = ("for", "in", "return")
+
+
+def needs_compiler(text: str) -> bool:
+    """Return whether a text that parses may still hold an error that only the compiler reports.
+
+    A text that may is compiled. The test is generous, because a match costs only a
+    compile, while a miss hides an error. Words inside strings and comments count too.
+    NOTE: on Python 3.12 and later two errors are still missed: a keyword repeated in
+    a call that is not a decorator, and 21 nested loops, `try` or `with` statements.
+    """
+    if any(word in text for word in _COMPILER_WORDS):
+        return True
+    if any(pattern.search(text) for pattern in _COMPILER_SHAPES):
+        return True
+    return _has_starred_operand(text)
+
+
+def _has_starred_operand(text: str) -> bool:
+    """Return whether a `*` (not `**`) may start an assignment target or a value.
+
+    Multiplication has an operand before its `*`. A starred target or value has
+    `=`, a bracket, a comma, a colon, a line start or `for`, `in` or `return`.
+    """
+    index = text.find("*")
+    while index != -1:
+        if text.startswith("*", index + 1):
+            index = text.find("*", index + 2)
+            continue
+        end = index
+        while end > 0 and text[end - 1] in " \t\f\\":
+            end -= 1
+        if end == 0 or text[end - 1] in _BEFORE_STAR or text.endswith(_WORDS_BEFORE_STAR, 0, end):
+            return True
+        index = text.find("*", index + 1)
+    return False
+
 
 _KEYWORD_PATTERNS = {
     # `async` alone too: `async \` may continue onto a line that starts with `def`.
