@@ -111,6 +111,19 @@ def test_first_run_analyses_candidates(project: Path) -> None:
     assert report.cached == 0
 
 
+def test_names_only_entry_not_reported(project: Path) -> None:
+    # Checking one file of a project reads the others only for their task names, so
+    # their cache entries hold no findings. Checking one of them later analyses it.
+    small_project(project)
+    (project / "pyproject.toml").write_text("")
+
+    first = check([os.path.join("depot", "a.py")])
+    second = check([os.path.join("depot", "b.py")])
+
+    assert codes(first) == [(os.path.join("depot", "a.py"), 5, "TSK101")]
+    assert codes(second) == [(os.path.join("depot", "b.py"), 5, "TSK101")]
+
+
 def test_unchanged_rerun_analyses_nothing(project: Path) -> None:
     small_project(project)
 

@@ -8,6 +8,8 @@ flake8-annotations) report too, so tests pick the lines with the codes they chec
 
 from __future__ import annotations
 
+import ast
+import gc
 import multiprocessing
 import os
 import re
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+
+from task_lint.static import plugin_support
 
 pytestmark = pytest.mark.slow
 
@@ -682,3 +686,23 @@ def test_latin1_normalised_import_found(tmp_path: Path) -> None:
     result = flake8(tmp_path, "--select", "TSK101", "mod.py")
 
     assert "mod.py:6:7: TSK101" in result.stdout
+
+
+def test_project_names_keep_no_trees(tmp_path: Path) -> None:
+    # The scan for duplicate names parses every module of the project. Kept alive,
+    # those trees would make the next collection and the interpreter's exit walk
+    # millions of objects, so they must be freed without the collector.
+    write(tmp_path, "setup.cfg", "")
+    for index in range(20):
+        source = f"from task_lint import task\n\n\n@task\ndef step{index}() -> None:\n    pass\n"
+        write(tmp_path, f"step{index}.py", source)
+
+    def live_modules() -> int:
+        return sum(isinstance(item, ast.Module) for item in gc.get_objects())
+
+    before = live_modules()
+    names = plugin_support._project_names.__wrapped__(str(tmp_path), (), ())
+    after = live_modules()
+
+    assert sorted(name.qualified_name for name in names) == sorted(f"step{index}:step{index}" for index in range(20))
+    assert after - before < 20

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from task_lint.static import inference
-from task_lint.static.checker import Checker
+from task_lint.static.checker import Checker, analyse_names, analyse_path
 from task_lint.static.config import Config
+from task_lint.static.project import Project, iter_python_files
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -28,7 +29,17 @@ def found_tasks(root: Path, decorators: tuple[str, ...] = ()) -> set[str]:
     """Return the qualified names of the tasks under `root`, failing on any unreadable file."""
     descriptions, problems = Checker(Config(task_decorators=decorators)).describe([str(root)])
     assert problems == []
+    assert_names_only_match(root, decorators)
     return {description.qualified_name for description in descriptions}
+
+
+def assert_names_only_match(root: Path, decorators: tuple[str, ...] = ()) -> None:
+    """Check that the names-only pass finds the task names that the full analysis finds, per file."""
+    config = Config(task_decorators=decorators)
+    full = Project(config.source_roots, config.task_decorators)
+    names_only = Project(config.source_roots, config.task_decorators)
+    for path in sorted(iter_python_files([str(root)], ())):
+        assert analyse_names(names_only, path).names == analyse_path(full, path).names, path
 
 
 def finding_codes(root: Path, decorators: tuple[str, ...] = ()) -> list[tuple[str, int, str]]:
@@ -932,3 +943,16 @@ def test_configured_decorator_reexported(tmp_path: Path) -> None:
     )
 
     assert found_tasks(tmp_path, ("celery.shared_task",)) == {"shop.orders:ship"}
+
+
+@pytest.mark.parametrize(
+    ("folder", "decorators"),
+    [
+        ("fixtures/example_project", ()),
+        ("tests/static_cases", ("celery.shared_task", "airflow.sdk.task", "prefect.task", "app.task")),
+    ],
+)
+def test_names_only_match_full_analysis(folder: str, decorators: tuple[str, ...]) -> None:
+    root = Path(__file__).parent.parent / folder
+
+    assert_names_only_match(root, decorators)

@@ -87,13 +87,18 @@ class Cache:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def lookup(self, path: str, digest: str) -> FileResult | None:
-        """Return the cached result of a file when it and every module it read are unchanged."""
+    def lookup(self, path: str, digest: str, complete: bool = True) -> FileResult | None:
+        """Return the cached result of a file when it and every module it read are unchanged.
+
+        With `complete`, a result that holds only the file's task names does not count.
+        """
         from task_lint.static.checker import FileResult
         from task_lint.static.findings import Finding, TaskName
 
         entry = self._load()["files"].get(os.path.abspath(path))
         if not isinstance(entry, dict) or entry.get("sha") != digest:
+            return None
+        if complete and not entry.get("complete", True):
             return None
         for dependency, expected in entry.get("dependencies", {}).items():
             if self._current_hash(dependency) != expected:
@@ -111,6 +116,7 @@ class Cache:
                 tuple((line, tuple(codes)) for line, codes in entry["noqa"]),
                 bool(entry["file_noqa"]),
                 tuple(entry.get("dependencies", {})),
+                complete=bool(entry.get("complete", True)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -161,6 +167,7 @@ class Cache:
                 "noqa": [[line, list(codes)] for line, codes in result.noqa],
                 "file_noqa": result.file_noqa,
                 "dependencies": digests,
+                "complete": result.complete,
             }
         for path, stamp in stamps.items():
             data["stamps"][path] = _stamp_list(stamp)

@@ -47,6 +47,8 @@ class FileResult(Record):
     noqa: tuple[tuple[int, tuple[str, ...]], ...]
     file_noqa: bool
     dependencies: tuple[str, ...]
+    # False for a file read only for its task names (`analyse_names`): no findings.
+    complete: bool = True
 
 
 class Report(Record):
@@ -106,6 +108,25 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
     return FileResult(path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), dependencies)
 
 
+def analyse_names(project: Project, path: str) -> FileResult:
+    """Find only the task names of a file, for the duplicate-name rule, and no findings.
+
+    Used for the files of the project that a run reads but does not report on.
+    """
+    from task_lint.static.discovery import TaskCollector
+
+    project.touched.clear()
+    try:
+        module = project.module_for_path(path)
+        found = TaskCollector(project, module).collect_names() if isinstance(module, ModuleInfo) else []
+    except Exception:  # noqa: BLE001  # such a file adds no names, as when its full analysis fails
+        found = []
+    names = tuple(TaskName(n.name, n.explicit, n.qualified_name, path, n.line, n.column) for n in found)
+    own = os.path.abspath(path)
+    dependencies = tuple(sorted(p for p in project.touched if p != own))
+    return FileResult(path, (), names, (), False, dependencies, complete=False)
+
+
 def analyse_path(project: Project, path: str) -> FileResult:
     try:
         module = project.module_for_path(path)
@@ -162,13 +183,18 @@ def paused_gc() -> Iterator[None]:
 _WORKER_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...]], Project] = {}
 
 
-def _analyse_chunk(arguments: tuple[list[str], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
-    paths, roots, decorators = arguments
+def _analyse_chunk(arguments: tuple[list[tuple[str, bool]], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
+    work, roots, decorators = arguments
     project = _WORKER_PROJECTS.get((roots, decorators))
     if project is None:
         project = _WORKER_PROJECTS[roots, decorators] = Project(roots, decorators)
+    return _analyse_all(project, work)
+
+
+def _analyse_all(project: Project, work: list[tuple[str, bool]]) -> list[FileResult]:
+    """Analyse each (path, names only) pair in order."""
     with paused_gc():
-        return [analyse_path(project, path) for path in paths]
+        return [(analyse_names if names_only else analyse_path)(project, path) for path, names_only in work]
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -335,19 +361,22 @@ class Checker:
         hashes = {path: content_hash(data) for path, data in contents.items()} if self.cache is not None else {}
 
         results: dict[str, FileResult] = {}
-        pending: list[str] = []
+        # (path, names only): the files outside the checked ones count only for their task names.
+        pending: list[tuple[str, bool]] = []
+        reported = set(files)
         for path in (*files, *others):
             if path not in candidates:
                 continue
-            cached = self.cache.lookup(path, hashes[path]) if self.cache is not None else None
+            names_only = path not in reported
+            cached = self.cache.lookup(path, hashes[path], complete=not names_only) if self.cache is not None else None
             if cached is not None:
                 results[path] = cached
             else:
-                pending.append(path)
+                pending.append((path, names_only))
         for result in self._analyse(pending):
             results[result.path] = result
 
-        findings = self._judge(results, set(files))
+        findings = self._judge(results, reported)
         if self.cache is not None:
             self.cache.store(files, results, hashes, stamps, findings)
         return Report(tuple(findings), len(files), len(pending), len(results) - len(pending))
@@ -358,7 +387,7 @@ class Checker:
             return set(contents)
         return Prefilter(self.config.task_decorators, self.config.source_roots).select(contents)
 
-    def _analyse(self, paths: list[str]) -> list[FileResult]:
+    def _analyse(self, paths: list[tuple[str, bool]]) -> list[FileResult]:
         if not paths:
             return []
         roots = self.config.source_roots
@@ -371,8 +400,7 @@ class Checker:
         jobs = min(jobs, cpu_count(), len(paths))
         if jobs <= 1 or len(paths) < 2:
             project = self.project = Project(roots, decorators)
-            with paused_gc():
-                return [analyse_path(project, path) for path in paths]
+            return _analyse_all(project, paths)
         size = max(1, len(paths) // (jobs * 4))
         chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
         results: list[FileResult] = []

@@ -21,6 +21,7 @@ from task_lint.model.types import Definitions
 from task_lint.static import names
 from task_lint.static.annotations import StaticTypeReader
 from task_lint.static.defaults import UNKNOWN_VALUE, is_mutable_default, judge_default
+from task_lint.static.findings import TaskName
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.source import SourceFile
 from task_lint.static.symbols import ScopeSymbols, is_main_guard
@@ -114,16 +115,31 @@ class TaskCollector:
         self.module = module
         self.source = module.source
         self.tasks: list[StaticTask] = []
+        self.names: list[TaskName] = []
+        self._names_only = False
         self._class_task_cache: dict[int, bool] = {}
 
     def collect(self) -> list[StaticTask]:
+        self._walk()
+        return self.tasks
+
+    def collect_names(self) -> list[TaskName]:
+        """Return the names of the module's tasks, as `task_name` gives them, without describing the tasks.
+
+        The duplicate-name rule needs only these from the modules that are not
+        reported, and finding them skips reading every signature.
+        """
+        self._names_only = True
+        self._walk()
+        return self.names
+
+    def _walk(self) -> None:
         root = _Frame("module", None, "", (), main_guard=False)
         stack: list[tuple[ast.AST, _Frame]] = [(statement, root) for statement in reversed(self.module.tree.body)]
         while stack:
             node, frame = stack.pop()
             children = self._visit(node, frame)
             stack.extend(reversed(children))
-        return self.tasks
 
     def _visit(self, node: ast.AST, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -149,8 +165,10 @@ class TaskCollector:
     def _visit_function(self, node: FunctionNode, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         decorator, options = self._task_decorator(node, frame)
         qualname = frame.qualname_prefix + node.name
-        if decorator is not None:
-            name = options.get("name") if isinstance(options.get("name"), str) else None
+        name = _explicit_name(options)
+        if decorator is not None and self._names_only:
+            self._add_name(name, node.name, qualname, node)
+        elif decorator is not None:
             self.tasks.append(
                 self._describe(
                     node,
@@ -245,7 +263,9 @@ class TaskCollector:
     def _visit_class(self, node: ast.ClassDef, frame: _Frame) -> list[tuple[ast.AST, _Frame]]:
         qualname = frame.qualname_prefix + node.name
         is_task_class = self.is_task_class(node, self.module, frame.statement_scopes)
-        if is_task_class and not _is_abstract(node):
+        if is_task_class and not _is_abstract(node) and self._names_only:
+            self._add_name(_explicit_name(_class_options(node)), node.name, qualname, node)
+        elif is_task_class and not _is_abstract(node):
             self.tasks.append(self._describe_class(node, qualname, frame))
         class_scope = ScopeSymbols(node.body, self.module.name, self.module.is_package)
         inner = _Frame("class", node.name, qualname + ".", frame.scopes, frame.main_guard, is_task_class, class_scope)
@@ -302,10 +322,22 @@ class TaskCollector:
                     pending.append((symbol.node, symbol.module))
         return None
 
+    def _add_name(self, explicit: str | None, name: str, qualname: str, node: ast.AST) -> None:
+        position = self._position(node)
+        self.names.append(
+            TaskName(
+                explicit or name,
+                explicit is not None,
+                f"{self.module.name}:{qualname}",
+                self.module.path,
+                position.line,
+                position.column,
+            )
+        )
+
     def _describe_class(self, node: ast.ClassDef, qualname: str, frame: _Frame) -> StaticTask:
-        options = {k.arg: _literal(k.value) for k in node.keywords if k.arg not in (None, "metaclass")}
-        options = {key: value for key, value in options.items() if value is not UNKNOWN_VALUE}
-        explicit = options.get("name") if isinstance(options.get("name"), str) else None
+        options = _class_options(node)
+        explicit = _explicit_name(options)
         found = self._find_execute(node, self.module)
         class_doc = ast.get_docstring(node) or None
         if found is None:
@@ -468,6 +500,17 @@ class TaskCollector:
         line = getattr(node, "lineno", 1)
         column = getattr(node, "col_offset", 0)
         return SourcePosition(line, self.source.char_column(line, column))
+
+
+def _class_options(node: ast.ClassDef) -> dict[str, Any]:
+    """Return the literal keywords of a class-based task's header, such as `name="..."`."""
+    options = {k.arg: _literal(k.value) for k in node.keywords if k.arg not in (None, "metaclass")}
+    return {key: value for key, value in options.items() if value is not UNKNOWN_VALUE}
+
+
+def _explicit_name(options: dict[str, Any]) -> str | None:
+    name = options.get("name")
+    return name if isinstance(name, str) else None
 
 
 def _arguments(node: FunctionNode, drop_first: bool) -> list[tuple[ast.arg, ParameterKind, ast.expr | None]]:

@@ -12,7 +12,7 @@ import ast
 import functools
 import os
 
-from task_lint.static.checker import analyse_module, display_path, is_project_root
+from task_lint.static.checker import analyse_module, analyse_names, display_path, is_project_root, paused_gc
 from task_lint.static.checks import duplicate_names
 from task_lint.static.config import DEFAULT_EXCLUDE
 from task_lint.static.findings import Finding, TaskName
@@ -104,11 +104,15 @@ def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...
                 files[os.path.abspath(path)] = handle.read()
         except OSError:
             continue
-    project = _project(decorators, roots)
     names: list[TaskName] = []
-    for path in sorted(Prefilter(decorators, roots).select(files)):
-        result = analyse_module(project, path, project.module_for_path(path))
-        names.extend(result.names)
+    with paused_gc():
+        # A project of its own, freed before the collector runs again. Kept alive,
+        # its parsed trees would make the next collection and the interpreter's exit
+        # walk millions of objects: 4.4 s at exit on a project of 2,000 modules.
+        project = Project(roots, decorators)
+        for path in sorted(Prefilter(decorators, roots).select(files)):
+            names.extend(analyse_names(project, path).names)
+        del project
     return tuple(names)
 
 
