@@ -1,6 +1,6 @@
 """Measure the static checker: `task-lint check`, and flake8 with and without the TSK plugin.
 
-Four measurements, each with its commands run interleaved (A B, A B, ...) after an
+Five measurements, each with its commands run interleaved (A B, A B, ...) after an
 untimed warm-up round, with `PYTHONDONTWRITEBYTECODE` removed from their environment
 so that imports load cached bytecode:
 
@@ -19,7 +19,12 @@ so that imports load cached bytecode:
 4. flake8 on the standard library with `--select E,W,F,C90,TSK -j2`, with the TSK
    plugin installed and without it. Target: no more than 1.02x.
 
-How (4) removes the plugin: flake8 runs every plugin it finds through entry points,
+5. flake8 on one module of the corpus of (3), made a project with a `pyproject.toml`,
+   with and without the TSK plugin, in one process (`-j1`), as an editor runs it.
+   The plugin reads every module of the project once for the duplicate-name rule.
+   No target: this measures what an editor waits for on a large project.
+
+How (4) and (5) remove the plugin: flake8 runs every plugin it finds through entry points,
 whatever the values of `--select`, `--ignore` or `--extend-ignore`, because those
 filter the reported codes after the plugins have run. `--enable-extensions` only
 turns on plugins that declare themselves off by default. So each flake8 run gets
@@ -35,7 +40,7 @@ load, the full run with `--flake8-runs 5` took 12 minutes, most of it in flake8.
 
     python bench/static_check.py
     python bench/static_check.py --quick        # 1 run each, 200-module corpus, flake8 on email/ only
-    python bench/static_check.py --skip-flake8  # everything but (4)
+    python bench/static_check.py --skip-flake8  # everything but (4) and (5)
     python bench/static_check.py --profile      # also print the checker's top costs on the corpus
 """
 
@@ -443,6 +448,38 @@ def measure_flake8(target: str, runs: int, environment: dict[str, str], scratch:
     return lines
 
 
+def measure_flake8_one_file(corpus_root: str, runs: int, environment: dict[str, str], scratch: str) -> list[str]:
+    folders = flake8_paths(scratch)
+    target = os.path.join("benchcorpus", "group_00", "module_0001.py")
+    arguments = ["-m", "flake8", "--isolated", "-j1", "--select", "E,W,F,C90,TSK", "--exit-zero", target]
+    pyproject = os.path.join(corpus_root, "pyproject.toml")
+    with open(pyproject, "w", encoding="utf-8") as handle:
+        handle.write("")
+    try:
+        modules = sum(1 for _ in python_files(os.path.join(corpus_root, "benchcorpus")))
+        lines = [
+            "### 5. flake8 on one file of a large project\n",
+            f"The corpus of (3) with an empty `pyproject.toml` next to `benchcorpus/`, so {modules} modules form "
+            "one project. flake8 checks one module in one process, as an editor runs it. The plugin reads "
+            "every module of the project once, for the duplicate-name rule. Command in both setups of (4), "
+            "run from the folder that holds `pyproject.toml`:\n",
+            f"```sh\nPYTHONPATH=<setup folder> {_common.shell_command([sys.executable, '-S', *arguments])}\n```\n",
+        ]
+        commands = {label: [sys.executable, "-S", *arguments] for label in folders}
+        environments = {label: flake8_environment(environment, folder) for label, folder in folders.items()}
+        for label in folders:
+            _common.run_once(commands[label], environments[label], corpus_root)
+        times: dict[str, list[_common.Timing]] = {label: [] for label in folders}
+        for _ in range(runs):
+            for label in folders:
+                times[label].append(_common.run_once(commands[label], environments[label], corpus_root))
+    finally:
+        os.remove(pyproject)
+    lines.append(_common.timing_table({label: label for label in folders}, times, baseline="without TSK", digits=2))
+    lines.append(f"\nWall-time ratio {wall_ratio(times, 'with TSK', 'without TSK'):.2f}x (no target).")
+    return lines
+
+
 # --- Main ---------------------------------------------------------------------------
 
 
@@ -476,6 +513,7 @@ def main() -> None:
         if not args.skip_flake8:
             target = os.path.join(stdlib, "email") if args.quick else stdlib
             sections.append(measure_flake8(target, flake8_runs, environment, scratch))
+            sections.append(measure_flake8_one_file(corpus_root, runs, environment, scratch))
 
     print("## Static checker\n")
     print("\n".join(machine))
