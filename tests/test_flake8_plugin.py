@@ -706,3 +706,22 @@ def test_project_names_keep_no_trees(tmp_path: Path) -> None:
 
     assert sorted(name.qualified_name for name in names) == sorted(f"step{index}:step{index}" for index in range(20))
     assert after - before < 20
+
+
+def test_compiler_only_error_reported(tmp_path: Path) -> None:
+    # The file parses, so flake8 reports no E999, but importing it fails.
+    source = """\
+    from task_lint import task
+
+
+    @task
+    def fetch(url: str) -> str:
+        return await get(url)
+    """
+    write(tmp_path, "jobs.py", source)
+
+    result = flake8(tmp_path, "--select", "TSK", "jobs.py")
+
+    found = tsk(result.stdout)
+    assert [(line.line, line.column, line.code) for line in found] == [(6, 12, "TSK001")]
+    assert found[0].text.endswith("'await' outside async function")

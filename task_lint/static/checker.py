@@ -30,7 +30,7 @@ from task_lint.static.cache import Cache, current_stamp
 from task_lint.static.config import Config, DecisionEngine
 from task_lint.static.findings import Finding, TaskName
 from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files, module_name_for
-from task_lint.static.source import SourceError, SourceFile
+from task_lint.static.source import SourceError, SourceFile, syntax_error
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -81,6 +81,10 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
     """Find the tasks of one module and run the per-task rules on them."""
     from task_lint.static.checks import check_task, task_name
 
+    if isinstance(module, ModuleInfo):
+        error = module.source.compiler_error()
+        if error is not None:
+            module = syntax_error(error, module.source)
     if isinstance(module, SourceError):
         return FileResult(path, (source_error_finding(path, module),), (), (), False, ())
     project.touched.clear()
@@ -466,6 +470,8 @@ class Checker:
             if path not in candidates:
                 continue
             module = project.module_for_path(path)
+            if isinstance(module, ModuleInfo) and (error := module.source.compiler_error()) is not None:
+                module = syntax_error(error, module.source)
             if isinstance(module, SourceError):
                 problems.append(source_error_finding(path, module))
                 continue

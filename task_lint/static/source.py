@@ -45,6 +45,8 @@ class SourceFile:
         self._noqa: dict[int, str] | None = None
         self._keyword_lines: dict[str, list[int]] = {}
         self._ascii = text.isascii()
+        # Whether `parse` compiled the text too, which it does before Python 3.12.
+        self._compiled = False
 
     @classmethod
     def from_lines(cls, lines: list[str], path: str) -> SourceFile:
@@ -68,11 +70,10 @@ class SourceFile:
         """Parse the text and raise every `SyntaxError` an import would raise.
 
         Raises `SyntaxError` (and `ValueError` for NUL bytes on old Pythons). Some
-        errors come only from the compiler, after parsing succeeded. A text with a
-        word that such an error needs (`await`, `nonlocal`, `lambda`, a starred
-        target and the like, see `needs_compiler`) is compiled, which costs about
-        as much as parsing it again. Any other text gets the walk over statements in
-        `compile_errors`, which costs far less. Columns count characters.
+        errors come only from the compiler, after parsing succeeded. The walk over
+        statements in `compile_errors` finds the common ones for far less than a
+        compile costs. On Python 3.12 and later, `compiler_error` finds the others
+        for a file that is reported on. Columns count characters.
         """
         with warnings.catch_warnings():
             # Invalid escape sequences in user code are the user's warnings, not ours.
@@ -82,7 +83,8 @@ class SourceFile:
             # accepts but that are nested more deeply than the compiler's recursion
             # limit. Only compiling the text finds those, because compiling the tree
             # object hits another limit while converting it back to C.
-            if sys.version_info < (3, 12) or needs_compiler(self.text):
+            if sys.version_info < (3, 12):
+                self._compiled = True
                 try:
                     compile(self.text, self.path, "exec", dont_inherit=True)
                 except SyntaxError as error:
@@ -101,6 +103,30 @@ class SourceFile:
             column = self.char_column(line, getattr(node, "col_offset", 0))
             raise SyntaxError(message, (self.path, line, column + 1, self.line_text(line)))
         return tree
+
+    def compiler_error(self) -> SyntaxError | None:
+        """Return the error that compiling the parsed text raises, or None.
+
+        Only a text that `needs_compiler` is compiled, which costs about as much as
+        parsing it again. Before 3.12 `parse` compiles every text already, so this
+        is for a tree that came from elsewhere (flake8). Modules read only to
+        resolve names skip this, since their tasks are not reported.
+        """
+        if self._compiled or not needs_compiler(self.text):
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                compile(self.text, self.path, "exec", dont_inherit=True)
+            except SyntaxError as error:
+                if error.lineno is not None and error.offset is not None:
+                    error.offset = self.char_column(error.lineno, error.offset - 1) + 1
+                return error
+            except RecursionError:
+                return SyntaxError("too many nested parentheses or operands for the compiler")
+            except (ValueError, MemoryError):
+                return None  # the parser already accepted the text
+        return None
 
     def segment(self, node: ast.AST) -> str | None:
         """Return the text of a node that starts and ends on one line, as written, else None."""
