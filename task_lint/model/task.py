@@ -167,10 +167,13 @@ def annotation_problems(description: TaskDescription) -> list[Problem]:
 
 
 def _type_problems(task: str, param: str | None, node: TypeNode, definitions: Definitions) -> list[Problem]:
+    bad_nodes = problem_nodes(node, definitions)
+    if not bad_nodes:
+        return []
     problems: list[Problem] = []
     target = target_text(param)
     annotation = render_type(node, definitions)
-    for bad in problem_nodes(node, definitions):
+    for bad in bad_nodes:
         if isinstance(bad, UnresolvedType):
             rule = RULES_BY_CODE["TSK103"]
             message = rule.format(target=target, task=task, annotation=bad.display, reason=bad.reason)

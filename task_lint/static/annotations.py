@@ -126,8 +126,6 @@ class StaticTypeReader:
         self._class_stack: set[int] = set()
         # Enum aliases (a member whose value repeats an earlier one) by definition key.
         self._enum_aliases: dict[str, dict[str, str]] = {}
-        # Whether a module has `from __future__ import annotations`, by module name.
-        self._postponed_modules: dict[str, bool] = {}
         # PEP 695 type parameters of the classes whose fields are being read, innermost
         # last: bare name to the key that type arguments are bound under.
         self._type_params: list[dict[str, str]] = []
@@ -212,16 +210,7 @@ class StaticTypeReader:
         return self.project.words_key(module, text, postponed, _WORD.findall)
 
     def _postponed(self, module: ModuleInfo) -> bool:
-        cached = self._postponed_modules.get(module.name)
-        if cached is None:
-            cached = any(
-                isinstance(statement, ast.ImportFrom)
-                and statement.module == "__future__"
-                and any(alias.name == "annotations" for alias in statement.names)
-                for statement in module.tree.body
-            )
-            self._postponed_modules[module.name] = cached
-        return cached
+        return module.postponed_annotations
 
     def _unit_text(self, node: ast.expr, module: ModuleInfo) -> str:
         # The text the runtime shows: the string as written, or under postponed

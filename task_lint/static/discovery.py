@@ -433,6 +433,7 @@ class TaskCollector:
                     default_node, annotation, self.project, module, scopes, reader._enum_member, definitions
                 )
                 site_default = self._default_site(default_node, mismatch, module, scopes)
+            arg_position = local(arg)
             parameters.append(
                 ParameterDescription(
                     name=arg.arg,
@@ -440,14 +441,14 @@ class TaskCollector:
                     annotation=annotation,
                     default=default,
                     description=parsed.parameters.get(arg.arg),
-                    position=local(arg),
+                    position=arg_position,
                 )
             )
             sites.append(
                 ParameterSite(
                     name=arg.arg,
                     kind=param_kind,
-                    position=local(arg),
+                    position=arg_position,
                     annotation=local(arg.annotation),
                     **site_default,
                 )

@@ -71,6 +71,7 @@ class ModuleInfo:
         self.is_package = os.path.basename(path) == "__init__.py"
         self._symbols: ScopeSymbols | None = None
         self._function_symbols: dict[int, ScopeSymbols] = {}
+        self._postponed: bool | None = None
 
     def __repr__(self) -> str:
         return f"<ModuleInfo {self.name} {self.path}>"
@@ -80,6 +81,18 @@ class ModuleInfo:
         if self._symbols is None:
             self._symbols = ScopeSymbols(self.tree.body, self.name, self.is_package)
         return self._symbols
+
+    @property
+    def postponed_annotations(self) -> bool:
+        """Whether the module has `from __future__ import annotations`."""
+        if self._postponed is None:
+            self._postponed = any(
+                isinstance(statement, ast.ImportFrom)
+                and statement.module == "__future__"
+                and any(alias.name == "annotations" for alias in statement.names)
+                for statement in self.tree.body
+            )
+        return self._postponed
 
     def function_symbols(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> ScopeSymbols:
         symbols = self._function_symbols.get(id(node))
@@ -280,9 +293,11 @@ class Project:
     def words_key(
         self, module: ModuleInfo, text: str, flag: bool, words: Callable[[str], list[str]]
     ) -> tuple[object, ...]:
-        """Return a key of a text, a flag and what each of the text's words resolves to in a module.
+        """Return a key of a text, a flag and what each of the text's words is bound to in a module.
 
-        Two texts with equal keys name the same things, in whatever module.
+        Two texts with equal keys name the same things, in whatever module: a word
+        imported from the same absolute name resolves the same everywhere, and any
+        other binding counts only within its own module.
         """
         cache_key = (id(module), text, flag)
         known = self._words_keys.get(cache_key)
@@ -292,21 +307,30 @@ class Project:
         outer = self.start_recording()
         try:
             parts: list[object] = [text, flag]
-            for word in dict.fromkeys(words(text)):
-                symbol = self.resolve_name(module, word)
-                parts.append(
-                    (
-                        symbol.kind,
-                        symbol.qualified,
-                        None if symbol.module is None else id(symbol.module),
-                        None if symbol.node is None else id(symbol.node),
-                    )
-                )
+            parts.extend(self._word_token(module, word) for word in dict.fromkeys(words(text)))
         finally:
             record = self.stop_recording(outer)
         key = tuple(parts)
         self._words_keys[cache_key] = (key, record)
         return key
+
+    def _word_token(self, module: ModuleInfo, word: str) -> tuple[object, ...]:
+        """Return what decides the symbol of a word at a module's top level, as `_resolve_global` finds it."""
+        binding = module.symbols.lookup(word)
+        if binding is None:
+            if module.symbols.star_imports:
+                symbol = self.resolve_name(module, word)
+                return (
+                    "resolved",
+                    symbol.kind,
+                    symbol.qualified,
+                    None if symbol.module is None else id(symbol.module),
+                    None if symbol.node is None else id(symbol.node),
+                )
+            return ("builtin" if word in names.BUILTIN_TYPES else "unknown", word)
+        if binding.kind in ("import", "module") and not binding.type_checking:
+            return (binding.kind, binding.target)
+        return ("bound", binding.kind, binding.target, binding.type_checking, id(module), id(binding.node))
 
     def start_recording(self) -> tuple[set[str], bool]:
         """Start recording the paths and the inference that the work from here on depends on.
