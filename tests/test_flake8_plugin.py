@@ -725,3 +725,81 @@ def test_compiler_only_error_reported(tmp_path: Path) -> None:
     found = tsk(result.stdout)
     assert [(line.line, line.column, line.code) for line in found] == [(6, 12, "TSK001")]
     assert found[0].text.endswith("'await' outside async function")
+
+
+def count_names_analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record the path of each file that the duplicate-name scan analyses instead of reading from the cache."""
+    analysed: list[str] = []
+    original = plugin_support.analyse_names
+
+    def counting(project: plugin_support.Project, path: str) -> plugin_support.FileResult:
+        analysed.append(os.path.basename(path))
+        return original(project, path)
+
+    monkeypatch.setattr(plugin_support, "analyse_names", counting)
+    return analysed
+
+
+def named_task(name: str, decorator: str = "task", source: str = "task_lint") -> str:
+    return f'from {source} import {decorator}\n\n\n@{decorator}(name="{name}")\ndef run() -> None:\n    pass\n'
+
+
+def scan_names(root: Path) -> list[str]:
+    return sorted(name.name for name in plugin_support._project_names.__wrapped__(str(root), (), ()))
+
+
+def test_project_names_cached_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Editors start flake8 for each check of a buffer, so the names must outlive the process.
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "first.py", named_task("billing.total"))
+    write(tmp_path, "second.py", named_task("billing.refund"))
+    analysed = count_names_analyses(monkeypatch)
+
+    first = scan_names(tmp_path)
+    analysed_first = sorted(analysed)
+    second = scan_names(tmp_path)
+
+    assert first == second == ["billing.refund", "billing.total"]
+    assert analysed_first == ["first.py", "second.py"]
+    assert sorted(analysed) == ["first.py", "second.py"]
+    assert (tmp_path / ".task_lint_cache" / ".gitignore").is_file()
+
+
+def test_project_names_cache_sees_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "first.py", named_task("billing.total"))
+    write(tmp_path, "second.py", named_task("billing.refund"))
+    scan_names(tmp_path)
+    analysed = count_names_analyses(monkeypatch)
+
+    write(tmp_path, "first.py", named_task("billing.charge"))
+    names = scan_names(tmp_path)
+
+    assert names == ["billing.charge", "billing.refund"]
+    assert analysed == ["first.py"]
+
+
+def test_project_names_cache_sees_dependency_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `first.py` is a task only through the decorator that `helpers.py` exports.
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "helpers.py", "from task_lint import task as job\n")
+    write(tmp_path, "first.py", named_task("billing.total", decorator="job", source="helpers"))
+    assert scan_names(tmp_path) == ["billing.total"]
+
+    write(tmp_path, "helpers.py", "from task_lint import task\n\njob = print\n")
+
+    assert scan_names(tmp_path) == []
+
+
+def test_project_names_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TASK_LINT_CACHE_DIR", str(tmp_path / "elsewhere"))
+    write(tmp_path / "project", "pyproject.toml", "")
+    write(tmp_path / "project", "first.py", named_task("billing.total"))
+
+    scan_names(tmp_path / "project")
+
+    assert list((tmp_path / "elsewhere").glob("results-names-*.json")) != []
+    assert not (tmp_path / "project" / ".task_lint_cache").exists()

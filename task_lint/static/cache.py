@@ -145,6 +145,20 @@ class Cache:
         findings: list[Finding],
     ) -> None:
         """Record this run's results and write the cache file atomically."""
+        dependencies = self.store_results(results, hashes, stamps)
+        dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
+        run = {
+            "version": CACHE_VERSION,
+            "key": _run_key(checked, stamps, dependency_stamps),
+            "dependencies": sorted(dependencies),
+            "findings": [list(_finding_tuple(f)) for f in findings],
+        }
+        self._write(self.run_path, run)
+
+    def store_results(
+        self, results: dict[str, FileResult], hashes: dict[str, str], stamps: dict[str, FileStamp | None]
+    ) -> set[str]:
+        """Record per-file results and write the cache file atomically; return the dependencies they read."""
         data = self._load()
         data.setdefault("hashes", {})
         dependencies: set[str] = set()
@@ -175,14 +189,7 @@ class Cache:
                 data["hashes"][os.path.abspath(path)] = hashes[path]
         data.pop("run", None)
         self._write(self.path, data)
-        dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
-        run = {
-            "version": CACHE_VERSION,
-            "key": _run_key(checked, stamps, dependency_stamps),
-            "dependencies": sorted(dependencies),
-            "findings": [list(_finding_tuple(f)) for f in findings],
-        }
-        self._write(self.run_path, run)
+        return dependencies
 
     def _write(self, path: str, data: dict[str, Any]) -> None:
         try:

@@ -251,7 +251,7 @@ def read_files(paths: Iterable[str]) -> dict[str, bytes]:
 _PROJECT_FILES = ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", ".flake8", ".git")
 
 
-def _holds_project(folder: str) -> bool:
+def holds_project(folder: str) -> bool:
     return any(os.path.exists(os.path.join(folder, name)) for name in _PROJECT_FILES)
 
 
@@ -265,7 +265,7 @@ def is_project_root(root: str, configured: Iterable[str] = ()) -> bool:
     absolute = os.path.abspath(root)
     if absolute in {os.path.abspath(folder) for folder in configured}:
         return True
-    return _holds_project(absolute) or _holds_project(os.path.dirname(absolute))
+    return holds_project(absolute) or holds_project(os.path.dirname(absolute))
 
 
 def display_path(absolute: str) -> str:

@@ -3,7 +3,9 @@
 flake8 checks one file at a time, possibly in several processes, while a task can
 depend on other modules of the project. Each process keeps one `Project` per
 configuration and one index of the project's modules per source root, built on
-first use.
+first use. The task names of the project's modules, which the duplicate-name rule
+needs, are also kept on disk where the CLI keeps its cache, because an editor starts
+flake8 anew for every check of a buffer.
 """
 
 from __future__ import annotations
@@ -12,9 +14,19 @@ import ast
 import functools
 import os
 
-from task_lint.static.checker import analyse_module, analyse_names, display_path, is_project_root, paused_gc
+from task_lint.static.cache import Cache, current_stamp
+from task_lint.static.checker import (
+    FileResult,
+    analyse_module,
+    analyse_names,
+    content_hash,
+    display_path,
+    holds_project,
+    is_project_root,
+    paused_gc,
+)
 from task_lint.static.checks import duplicate_names
-from task_lint.static.config import DEFAULT_EXCLUDE
+from task_lint.static.config import DEFAULT_EXCLUDE, Config, find_pyproject
 from task_lint.static.findings import Finding, TaskName
 from task_lint.static.project import (
     Prefilter,
@@ -104,16 +116,46 @@ def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...
                 files[os.path.abspath(path)] = handle.read()
         except OSError:
             continue
-    names: list[TaskName] = []
+    cache = _names_cache(root, decorators, roots)
+    hashes = {path: content_hash(data) for path, data in files.items()}
+    results: dict[str, FileResult] = {}
+    fresh: dict[str, FileResult] = {}
     with paused_gc():
         # A project of its own, freed before the collector runs again. Kept alive,
         # its parsed trees would make the next collection and the interpreter's exit
         # walk millions of objects: 4.4 s at exit on a project of 2,000 modules.
         project = Project(roots, decorators)
         for path in sorted(Prefilter(decorators, roots).select(files)):
-            names.extend(analyse_names(project, path).names)
+            cached = cache.lookup(path, hashes[path], complete=False)
+            if cached is None:
+                cached = fresh[path] = analyse_names(project, path)
+            results[path] = cached
         del project
-    return tuple(names)
+    if fresh:
+        # Editors start flake8 anew for each check of a buffer, so only the cache
+        # carries the names from one run to the next.
+        cache.store_results(fresh, hashes, {path: current_stamp(path) for path in fresh})
+    return tuple(name for result in results.values() for name in result.names)
+
+
+def _names_cache(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> Cache:
+    """Return the cache of task names for a source root, in the folder where the CLI keeps its cache.
+
+    That is `TASK_LINT_CACHE_DIR`, else `.task_lint_cache` next to the project's
+    pyproject.toml, else in the folder whose project file made the root a project.
+    """
+    directory = os.environ.get("TASK_LINT_CACHE_DIR")
+    if not directory:
+        pyproject = find_pyproject(root)
+        if pyproject is not None:
+            folder = os.path.dirname(pyproject)
+        elif holds_project(root):
+            folder = root
+        else:
+            folder = os.path.dirname(root)
+        directory = os.path.join(folder, ".task_lint_cache")
+    config = Config(task_decorators=decorators, source_roots=roots)
+    return Cache(directory, "names-" + config.fingerprint())
 
 
 def check_buffer(
