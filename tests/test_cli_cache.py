@@ -8,6 +8,7 @@ runs the installed command in several processes that share one cache folder.
 from __future__ import annotations
 
 import builtins
+import hashlib
 import json
 import os
 import subprocess
@@ -303,6 +304,31 @@ def test_corrupt_cache_file_ignored(project: Path) -> None:
     expected = codes(check(["depot"]))
     for cache_file in (project / ".cache").glob("*.json"):
         cache_file.write_text('{"version": 2, "files": {"broken": ')
+
+    report = check(["depot"])
+
+    assert codes(report) == expected
+    assert report.analysed == 4
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        '{"version": 2, "files": []}',
+        '{"version": 2, "stamps": 1}',
+        '{"version": 2, "hashes": "x"}',
+        '{"version": 2, "files": {"%s": {"sha": "%s", "dependencies": []}}}',
+    ],
+)
+def test_cache_file_of_wrong_shape_ignored(project: Path, content: str) -> None:
+    small_project(project)
+    expected = codes(check(["depot"]))
+    target = os.path.abspath(os.path.join("depot", "a.py"))
+    digest = hashlib.sha256((project / "depot" / "a.py").read_bytes()).hexdigest()
+    for cache_file in (project / ".cache").glob("results-*.json"):
+        cache_file.write_text(content.replace("%s", target, 1).replace("%s", digest, 1))
+    for run_file in (project / ".cache").glob("run-*.json"):
+        run_file.unlink()
 
     report = check(["depot"])
 

@@ -57,6 +57,10 @@ class Cache:
                     data = json.load(handle)
                 if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
                     data = {}
+                # A file of the right version but the wrong shape (edited by hand,
+                # or written by a broken tool) counts as empty, as unreadable JSON does.
+                if any(not isinstance(data.get(part, {}), dict) for part in ("files", "stamps", "hashes")):
+                    data = {}
             except (OSError, ValueError):
                 data = {}
             data.setdefault("version", CACHE_VERSION)
@@ -100,7 +104,10 @@ class Cache:
             return None
         if complete and not entry.get("complete", True):
             return None
-        for dependency, expected in entry.get("dependencies", {}).items():
+        dependencies = entry.get("dependencies", {})
+        if not isinstance(dependencies, dict):
+            return None
+        for dependency, expected in dependencies.items():
             if self._current_hash(dependency) != expected:
                 return None
         try:
