@@ -470,8 +470,8 @@ def measure_flake8_one_file(corpus_root: str, runs: int, environment: dict[str, 
             f"The corpus of (3) with an empty `pyproject.toml` next to `benchcorpus/`, so {modules} modules form "
             "one project. flake8 checks one module in one process, as an editor runs it. For the duplicate-name "
             "rule the plugin reads the task names of every module of the project and keeps them in its cache "
-            "folder (`TASK_LINT_CACHE_DIR`), which is empty for each cold run and filled by the previous run "
-            "for each warm one. Command in both setups of (4), run from the folder that holds "
+            "folder (`TASK_LINT_CACHE_DIR`). Each cold run gets an empty folder, and each warm run the folder "
+            "that the previous run filled. Command in both setups of (4), run from the folder that holds "
             "`pyproject.toml`:\n",
             "```sh\nPYTHONPATH=<setup folder> TASK_LINT_CACHE_DIR=<cache folder> "
             f"{_common.shell_command(command)}\n```\n",
