@@ -175,7 +175,8 @@ RULES: tuple[Rule, ...] = (
             "explicit name raise `DuplicateTaskError` on import, and a function defined twice "
             "silently replaces the first task. The later definition, by file path and line, gets "
             "the finding. Every module under the source root of a checked file counts, so checking "
-            "only the changed files still finds a clash with an unchanged one."
+            "only the changed files still finds a clash with an unchanged one: when only the file "
+            "with the first definition is checked, that one gets the finding."
         ),
         example="# billing.py\n@task(name='send')\ndef send_invoice(...) -> None: ...\n\n"
         "# mail.py\n@task(name='send')\ndef send_mail(...) -> None: ...",

@@ -1028,9 +1028,11 @@ def total(amount: int) -> int:
 """
 
 DUPLICATE = "pk/two.py:5:1: TSK206 task name `billing.total` is also used by `pk.one:total` at pk/one.py:5\n"
+# Checked alone, the file with the first definition gets the finding, naming the later one.
+DUPLICATE_AT_FIRST = "pk/one.py:5:1: TSK206 task name `billing.total` is also used by `pk.two:total` at pk/two.py:5\n"
 
 
-def test_duplicate_found_checking_later_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_found_checking_either_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # A pre-commit hook passes only the changed files; the unchanged one still counts.
     write_files(project, {"pyproject.toml": "", "pk/__init__.py": "", "pk/one.py": NAMED_TASK, "pk/two.py": NAMED_TASK})
 
@@ -1041,7 +1043,7 @@ def test_duplicate_found_checking_later_file(project: Path, capsys: pytest.Captu
 
     assert whole.out == later.out == DUPLICATE
     assert absolute.out == DUPLICATE.replace("pk/two.py", str(project / "pk" / "two.py"), 1)
-    assert (earlier.code, earlier.out) == (0, "")
+    assert (earlier.code, earlier.out) == (1, DUPLICATE_AT_FIRST)
 
 
 def test_cached_run_of_other_files_not_replayed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -1053,9 +1055,9 @@ def test_cached_run_of_other_files_not_replayed(project: Path, capsys: pytest.Ca
     later = run_main(capsys, "check", "pk/two.py")
     earlier_again = run_main(capsys, "check", "pk/one.py")
 
-    assert (earlier.code, earlier.out) == (0, "")
+    assert (earlier.code, earlier.out) == (1, DUPLICATE_AT_FIRST)
     assert later.out == DUPLICATE
-    assert (earlier_again.code, earlier_again.out) == (0, "")
+    assert (earlier_again.code, earlier_again.out) == (1, DUPLICATE_AT_FIRST)
 
 
 def test_cached_file_reported_under_this_runs_path(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

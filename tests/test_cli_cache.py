@@ -318,7 +318,9 @@ def test_corrupt_cache_file_ignored(project: Path) -> None:
         '{"version": 2, "stamps": 1}',
         '{"version": 2, "hashes": "x"}',
         '{"version": 2, "files": {"%s": {"sha": "%s", "dependencies": []}}}',
+        "[" * 100_000 + "]" * 100_000,
     ],
+    ids=["files", "stamps", "hashes", "dependencies", "deeply nested"],
 )
 def test_cache_file_of_wrong_shape_ignored(project: Path, content: str) -> None:
     small_project(project)
@@ -334,6 +336,17 @@ def test_cache_file_of_wrong_shape_ignored(project: Path, content: str) -> None:
 
     assert codes(report) == expected
     assert report.analysed == 4
+
+
+def test_deeply_nested_run_file_ignored(project: Path) -> None:
+    small_project(project)
+    expected = codes(check(["depot"]))
+    for run_file in (project / ".cache").glob("run-*.json"):
+        run_file.write_text("[" * 100_000 + "]" * 100_000)
+
+    report = check(["depot"])
+
+    assert codes(report) == expected
 
 
 def test_cache_of_other_version_ignored(project: Path) -> None:

@@ -652,10 +652,15 @@ def test_duplicate_name_across_files(tmp_path: Path) -> None:
     write(tmp_path, "second.py", source)
 
     result = flake8(tmp_path, "second.py")
+    first = flake8(tmp_path, "first.py")
 
     found = tsk(result.stdout)
     assert [(line.path, line.line, line.code) for line in found] == [("second.py", 5, "TSK206")]
     assert found[0].text == "task name `billing.total` is also used by `first:total` at first.py:5"
+    # Checked alone, the file with the first definition gets the finding instead.
+    found_first = tsk(first.stdout)
+    assert [(line.path, line.line, line.code) for line in found_first] == [("first.py", 5, "TSK206")]
+    assert found_first[0].text == "task name `billing.total` is also used by `second:total` at second.py:5"
 
 
 def test_duplicate_name_outside_project_not_searched(tmp_path: Path) -> None:
@@ -708,23 +713,31 @@ def test_project_names_keep_no_trees(tmp_path: Path) -> None:
     assert after - before < 20
 
 
-def test_compiler_only_error_reported(tmp_path: Path) -> None:
-    # The file parses, so flake8 reports no E999, but importing it fails.
-    source = """\
-    from task_lint import task
+COMPILER_ONLY_ERRORS = {
+    "await": ("def fetch(url: str) -> str:\n    return await get(url)\n", (6, 12), "'await' outside async function"),
+    "repeated keyword": (
+        "def fetch(url: str) -> str:\n    return url\n",
+        (4, 17),
+        "keyword argument repeated: name",
+    ),
+    "duplicate argument": ("def fetch(url: str, url: str) -> str:\n    return url\n", (5, 21), "duplicate argument"),
+    "return outside function": ("def fetch(url: str) -> str:\n    return url\nreturn 1\n", (7, 1), "outside function"),
+}
 
 
-    @task
-    def fetch(url: str) -> str:
-        return await get(url)
-    """
-    write(tmp_path, "jobs.py", source)
+@pytest.mark.parametrize("case", sorted(COMPILER_ONLY_ERRORS))
+def test_compiler_only_error_reported(tmp_path: Path, case: str) -> None:
+    # The file parses, so flake8 reports no E999, but importing it fails. The CLI
+    # reports the same finding.
+    body, position, message = COMPILER_ONLY_ERRORS[case]
+    decorator = '@task(name="a", name="b")' if case == "repeated keyword" else "@task"
+    write(tmp_path, "jobs.py", f"from task_lint import task\n\n\n{decorator}\n{body}")
 
     result = flake8(tmp_path, "--select", "TSK", "jobs.py")
 
     found = tsk(result.stdout)
-    assert [(line.line, line.column, line.code) for line in found] == [(6, 12, "TSK001")]
-    assert found[0].text.endswith("'await' outside async function")
+    assert [((line.line, line.column), line.code) for line in found] == [(position, "TSK001")]
+    assert message in found[0].text
 
 
 def count_names_analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:

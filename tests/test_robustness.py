@@ -272,9 +272,9 @@ def test_compiler_only_error_found(name: str) -> None:
     assert parsed.value.lineno == line
 
 
-# Errors from the compiler's symbol table and code generator that the walk does not
-# look for: a text with one of these words is compiled. Each must give the message,
-# line and column that `compile` gives, on every Python version.
+# Errors from the compiler's symbol table and code generator: a text with a word that
+# the walk does not look for is compiled, and the walk finds the rest. Each must give
+# the message, line and column that `compile` gives, on every Python version.
 COMPILED = {
     "await at module level": "x = 1\nawait x\n",
     "await in a function": "def f():\n    return await g()\n",
@@ -305,6 +305,10 @@ COMPILED = {
     "bare except not last": "try:\n    pass\nexcept:\n    pass\nexcept ValueError:\n    pass\n",
     "keyword repeated in a decorator": "@task(name='a',\n      name='b')\ndef f():\n    pass\n",
     "keyword repeated in a class header": "class A(metaclass=M,\n        metaclass=N):\n    pass\n",
+    "duplicate argument": "def f(a, a):\n    pass\n",
+    "duplicate annotated argument": "def t(x: int, x: int) -> None:\n    pass\n",
+    "duplicate star argument": "def h(a, *a):\n    pass\n",
+    "duplicate argument in a method": "class C:\n    def n(self, b, **b):\n        pass\n",
 }
 if sys.version_info >= (3, 11):
     COMPILED["return in except star"] = "def f():\n    try:\n        pass\n    except* ValueError:\n        return 1\n"
@@ -331,10 +335,10 @@ def reported_syntax_error(text: str) -> SyntaxError | None:
     """Return the error that a file reported on gets: from parsing, else from compiling."""
     source = SourceFile(text, "<test>")
     try:
-        source.parse()
+        tree = source.parse()
     except SyntaxError as error:
         return error
-    return source.compiler_error()
+    return source.compiler_error(tree)
 
 
 def test_plain_task_module_not_compiled() -> None:

@@ -61,7 +61,7 @@ class Cache:
                 # or written by a broken tool) counts as empty, as unreadable JSON does.
                 if any(not isinstance(data.get(part, {}), dict) for part in ("files", "stamps", "hashes")):
                     data = {}
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deeply
                 data = {}
             data.setdefault("version", CACHE_VERSION)
             data.setdefault("files", {})
@@ -88,13 +88,13 @@ class Cache:
             if run["key"] != key:
                 return None
             return [Finding(*item) for item in run["findings"]]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
     def lookup(self, path: str, digest: str, complete: bool = True) -> FileResult | None:
         """Return the cached result of a file when it and every module it read are unchanged.
 
-        With `complete`, a result that holds only the file's task names does not count.
+        With `complete`, a result with only the file's task names does not count.
         """
         from task_lint.static.checker import FileResult
         from task_lint.static.findings import Finding, TaskName

@@ -82,7 +82,7 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
     from task_lint.static.checks import check_task, task_name
 
     if isinstance(module, ModuleInfo):
-        error = module.source.compiler_error()
+        error = module.source.compiler_error(module.tree)
         if error is not None:
             module = syntax_error(error, module.source)
     if isinstance(module, SourceError):
@@ -423,7 +423,7 @@ class Checker:
 
         per_file = {path: list(result.findings) for path, result in results.items() if path in reported}
         names = [name for result in results.values() for name in result.names]
-        for finding in duplicate_names(names):
+        for finding in duplicate_names(names, reported):
             if finding.path in reported:
                 per_file.setdefault(finding.path, []).append(finding)
         kept: list[Finding] = []
@@ -470,7 +470,7 @@ class Checker:
             if path not in candidates:
                 continue
             module = project.module_for_path(path)
-            if isinstance(module, ModuleInfo) and (error := module.source.compiler_error()) is not None:
+            if isinstance(module, ModuleInfo) and (error := module.source.compiler_error(module.tree)) is not None:
                 module = syntax_error(error, module.source)
             if isinstance(module, SourceError):
                 problems.append(source_error_finding(path, module))

@@ -7,7 +7,7 @@ this module only decides where a rule applies and where the finding points.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 
 from task_lint.model.task import SourcePosition, annotation_problems
 from task_lint.model.types import contains_any, render_type
@@ -146,45 +146,41 @@ def _location(name: TaskName) -> str:
     return f"{name.path}:{name.line}"
 
 
-def duplicate_names(names: Iterable[TaskName]) -> list[Finding]:
+def duplicate_names(names: Iterable[TaskName], reported: Container[str] | None = None) -> list[Finding]:
     """TSK206: two tasks with the same explicit name, or one qualified name defined twice.
 
     The first definition, by path and line, is the original; each later one gets a
-    finding that names it.
+    finding that names it. `reported` contains the paths whose findings are shown,
+    when not all are: a later definition outside them moves its finding to the
+    original, so that checking only the file with the original still finds the clash.
     """
     rule = RULES_BY_CODE["TSK206"]
+    findings: list[Finding] = []
+    for later, original, name in _clashes(names):
+        at, other = later, original
+        if reported is not None and later.path not in reported and original.path in reported:
+            at, other = original, later
+        message = rule.format(name=name, other=other.qualified_name, location=_location(other))
+        findings.append(Finding(at.path, at.line, at.column, rule.code, message))
+    return findings
+
+
+def _clashes(names: Iterable[TaskName]) -> Iterator[tuple[TaskName, TaskName, str]]:
+    """Yield (later definition, original, clashing name) for each duplicate."""
     # Absolute paths order the same whichever way each file was named on the command line.
     ordered = sorted(names, key=lambda n: (os.path.abspath(n.path), n.line, n.column))
-    findings: list[Finding] = []
     first_by_explicit: dict[str, TaskName] = {}
     first_by_qualified: dict[str, TaskName] = {}
     for entry in ordered:
         original = first_by_qualified.get(entry.qualified_name)
         if original is not None:
-            findings.append(
-                Finding(
-                    entry.path,
-                    entry.line,
-                    entry.column,
-                    rule.code,
-                    rule.format(name=entry.qualified_name, other=original.qualified_name, location=_location(original)),
-                )
-            )
+            yield entry, original, entry.qualified_name
             continue
         first_by_qualified[entry.qualified_name] = entry
         if not entry.explicit:
             continue
         original = first_by_explicit.get(entry.name)
         if original is not None:
-            findings.append(
-                Finding(
-                    entry.path,
-                    entry.line,
-                    entry.column,
-                    rule.code,
-                    rule.format(name=entry.name, other=original.qualified_name, location=_location(original)),
-                )
-            )
+            yield entry, original, entry.name
         else:
             first_by_explicit[entry.name] = entry
-    return findings

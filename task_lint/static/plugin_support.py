@@ -179,7 +179,7 @@ def check_buffer(
             if n.path != absolute
         ]
         mine = [TaskName(n.name, n.explicit, n.qualified_name, mine_path, n.line, n.column) for n in result.names]
-        for finding in duplicate_names([*others, *mine]):
+        for finding in duplicate_names([*others, *mine], {mine_path}):
             if finding.path == mine_path:
                 findings.append(Finding(path, finding.line, finding.column, finding.code, finding.message))
     return findings

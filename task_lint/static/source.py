@@ -45,8 +45,10 @@ class SourceFile:
         self._noqa: dict[int, str] | None = None
         self._keyword_lines: dict[str, list[int]] = {}
         self._ascii = text.isascii()
-        # Whether `parse` compiled the text too, which it does before Python 3.12.
+        # Whether `parse` compiled the text too, which it does before Python 3.12,
+        # and whether it walked the tree for the errors that `compile_errors` finds.
         self._compiled = False
+        self._statements_checked = False
 
     @classmethod
     def from_lines(cls, lines: list[str], path: str) -> SourceFile:
@@ -96,22 +98,35 @@ class SourceFile:
                 except ValueError:
                     pass  # NUL bytes: the parser above already accepted or rejected the text
                 return tree
-        problem = compile_errors(tree, self)
-        if problem is not None:
-            message, node = problem
-            line = getattr(node, "lineno", 1)
-            column = self.char_column(line, getattr(node, "col_offset", 0))
-            raise SyntaxError(message, (self.path, line, column + 1, self.line_text(line)))
+        error = self._statement_error(tree)
+        if error is not None:
+            raise error
         return tree
 
-    def compiler_error(self) -> SyntaxError | None:
+    def _statement_error(self, tree: ast.Module) -> SyntaxError | None:
+        """Return the first error that `compile_errors` finds in the tree of this text, or None."""
+        self._statements_checked = True
+        problem = compile_errors(tree, self)
+        if problem is None:
+            return None
+        message, node = problem
+        line = getattr(node, "lineno", 1)
+        column = self.char_column(line, getattr(node, "col_offset", 0))
+        return SyntaxError(message, (self.path, line, column + 1, self.line_text(line)))
+
+    def compiler_error(self, tree: ast.Module) -> SyntaxError | None:
         """Return the error that compiling the parsed text raises, or None.
 
-        Only a text that `needs_compiler` is compiled, which costs about as much as
-        parsing it again. Before 3.12 `parse` compiles every text already, so this
-        is for a tree that came from elsewhere (flake8). Modules read only to
-        resolve names skip this, since their tasks are not reported.
+        A tree that came from elsewhere (flake8 passes its own) first gets the walk
+        that `parse` does. Then only a text that `needs_compiler` is compiled, which
+        costs about as much as parsing it again; before 3.12 `parse` compiled every
+        text already. Modules read only to resolve names skip this, since their
+        tasks are not reported.
         """
+        if not self._statements_checked and not self._compiled:
+            error = self._statement_error(tree)
+            if error is not None:
+                return error
         if self._compiled or not needs_compiler(self.text):
             return None
         with warnings.catch_warnings():
@@ -238,7 +253,8 @@ def needs_compiler(text: str) -> bool:
     A text that may is compiled. The test is generous, because a match costs only a
     compile, while a miss hides an error. Words inside strings and comments count too.
     NOTE: on Python 3.12 and later two errors are still missed: a keyword repeated in
-    a call that is not a decorator, and 21 nested loops, `try` or `with` statements.
+    a call that is not a decorator, and about 20 nested loops, `try` or `with`
+    statements (`too many statically nested blocks`).
     """
     if any(word in text for word in _COMPILER_WORDS):
         return True
@@ -354,7 +370,7 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
         if isinstance(statement, _FUNCTIONS):
             duplicate = _duplicate_argument(statement.args)
             if duplicate is not None:
-                return f"duplicate argument '{duplicate}' in function definition", statement
+                return f"duplicate argument '{duplicate.arg}' in function definition", duplicate
             if (
                 source is not None
                 and not source.has_keyword_within("block", statement)
@@ -411,14 +427,15 @@ def _repeated_keyword(statement: ast.FunctionDef | ast.AsyncFunctionDef | ast.Cl
     return None
 
 
-def _duplicate_argument(arguments: ast.arguments) -> str | None:
+def _duplicate_argument(arguments: ast.arguments) -> ast.arg | None:
+    """Return the second of two parameters with one name, where the compiler reports it, else None."""
     names: set[str] = set()
     every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs, arguments.vararg, arguments.kwarg]
     for argument in every:
         if argument is None:
             continue
         if argument.arg in names:
-            return argument.arg
+            return argument
         names.add(argument.arg)
     return None
 
