@@ -319,8 +319,14 @@ def test_corrupt_cache_file_ignored(project: Path) -> None:
         '{"version": 2, "hashes": "x"}',
         '{"version": 2, "files": {"%s": {"sha": "%s", "dependencies": []}}}',
         "[" * 100_000 + "]" * 100_000,
+        '{"version": 2, "files": {"%s": {"sha": "%s", "findings": [["x", "one", null, 5, []]], '
+        '"names": [], "noqa": [], "file_noqa": false, "dependencies": {}}}}',
+        '{"version": 2, "files": {"%s": {"sha": "%s", "findings": [], '
+        '"names": [[1, "yes", 2, 3, "five", null]], "noqa": [], "file_noqa": false, "dependencies": {}}}}',
+        '{"version": 2, "files": {"%s": {"sha": "%s", "findings": [], '
+        '"names": [], "noqa": [], "file_noqa": "yes", "dependencies": {}}}}',
     ],
-    ids=["files", "stamps", "hashes", "dependencies", "deeply nested"],
+    ids=["files", "stamps", "hashes", "dependencies", "deeply nested", "finding row", "name row", "file noqa"],
 )
 def test_cache_file_of_wrong_shape_ignored(project: Path, content: str) -> None:
     small_project(project)

@@ -816,3 +816,15 @@ def test_project_names_cache_dir_from_environment(tmp_path: Path, monkeypatch: p
 
     assert list((tmp_path / "elsewhere").glob("results-names-*.json")) != []
     assert not (tmp_path / "project" / ".task_lint_cache").exists()
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="3.12 and later compile only texts that need it")
+def test_plugin_compiles_every_file_before_312(tmp_path: Path) -> None:
+    # The CLI compiles every file on 3.10 and 3.11, so the plugin must too, even
+    # for errors that no word in the text points to.
+    source = "from task_lint import task\n\nprint(sep='', sep='')\n\n\n@task\ndef f() -> None:\n    pass\n"
+    write(tmp_path, "jobs.py", source)
+
+    result = flake8(tmp_path, "--select", "TSK001", "jobs.py")
+
+    assert [(line.line, line.code) for line in tsk(result.stdout)] == [(3, "TSK001")]

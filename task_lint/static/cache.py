@@ -85,7 +85,7 @@ class Cache:
             if run["version"] != CACHE_VERSION:
                 return None
             key = _run_key(checked, stamps, {path: current_stamp(path) for path in run["dependencies"]})
-            if run["key"] != key:
+            if run["key"] != key or not _rows_match(run["findings"], _FINDING_ROW):
                 return None
             return [Finding(*item) for item in run["findings"]]
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
@@ -100,14 +100,11 @@ class Cache:
         from task_lint.static.findings import Finding, TaskName
 
         entry = self._load()["files"].get(os.path.abspath(path))
-        if not isinstance(entry, dict) or entry.get("sha") != digest:
+        if not isinstance(entry, dict) or entry.get("sha") != digest or not _entry_well_formed(entry):
             return None
         if complete and not entry.get("complete", True):
             return None
-        dependencies = entry.get("dependencies", {})
-        if not isinstance(dependencies, dict):
-            return None
-        for dependency, expected in dependencies.items():
+        for dependency, expected in entry["dependencies"].items():
             if self._current_hash(dependency) != expected:
                 return None
         try:
@@ -216,6 +213,48 @@ def _run_key(
     listing: list[Any] = [sorted(checked), sorted((path, _stamp_list(stamp)) for path, stamp in files.items())]
     listing.append(sorted((path, _stamp_list(stamp)) for path, stamp in dependencies.items()))
     return hashlib.sha256(json.dumps(listing, separators=(",", ":")).encode()).hexdigest()
+
+
+# The types of the rows that `store` writes, column by column.
+_FINDING_ROW = (str, int, int, str, str)
+_NAME_ROW = (str, bool, str, str, int, int)
+
+
+def _rows_match(rows: object, types: tuple[type, ...]) -> bool:
+    """Return whether `rows` is a list of lists whose columns have exactly these types."""
+    return isinstance(rows, list) and all(
+        isinstance(row, list)
+        and len(row) == len(types)
+        and all(type(value) is kind for value, kind in zip(row, types, strict=True))
+        for row in rows
+    )
+
+
+def _entry_well_formed(entry: dict[str, Any]) -> bool:
+    """Return whether a file entry has the fields and types that `store` writes.
+
+    A cache file edited by hand, or written by a broken tool, could otherwise put
+    wrong values into findings.
+    """
+    noqa = entry.get("noqa")
+    dependencies = entry.get("dependencies")
+    return (
+        _rows_match(entry.get("findings"), _FINDING_ROW)
+        and _rows_match(entry.get("names"), _NAME_ROW)
+        and isinstance(noqa, list)
+        and all(
+            isinstance(row, list)
+            and len(row) == 2
+            and type(row[0]) is int
+            and isinstance(row[1], list)
+            and all(isinstance(code, str) for code in row[1])
+            for row in noqa
+        )
+        and type(entry.get("file_noqa")) is bool
+        and type(entry.get("complete", True)) is bool
+        and isinstance(dependencies, dict)
+        and all(isinstance(digest, (str, type(None))) for digest in dependencies.values())
+    )
 
 
 def _finding_tuple(finding: Finding) -> tuple[str, int, int, str, str]:

@@ -118,16 +118,16 @@ class SourceFile:
         """Return the error that compiling the parsed text raises, or None.
 
         A tree that came from elsewhere (flake8 passes its own) first gets the walk
-        that `parse` does. Then only a text that `needs_compiler` is compiled, which
-        costs about as much as parsing it again; before 3.12 `parse` compiled every
-        text already. Modules read only to resolve names skip this, since their
-        tasks are not reported.
+        that `parse` does. Then, from Python 3.12 on, only a text that
+        `needs_compiler` is compiled, which costs about as much as parsing it again.
+        Before 3.12 every text is compiled, as `parse` does. Modules read only to
+        resolve names skip this, since their tasks are not reported.
         """
         if not self._statements_checked and not self._compiled:
             error = self._statement_error(tree)
             if error is not None:
                 return error
-        if self._compiled or not needs_compiler(self.text):
+        if self._compiled or (sys.version_info >= (3, 12) and not needs_compiler(self.text)):
             return None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -155,10 +155,11 @@ class SourceFile:
         return text.encode("utf-8")[start:end].decode("utf-8", errors="replace")
 
     def keyword_lines(self, kind: str) -> list[int]:
-        """Return, in order, the lines that may contain a keyword of a kind: `"block"`, `"jump"` or `"yield"`.
+        """Return, in order, the lines that may contain a word of a kind: `"block"`, `"jump"`, `"yield"` or `"future"`.
 
         `"block"` lines may start a `def`, `async def` or `class` statement, `"jump"`
-        lines may contain `break` or `continue`, `"yield"` lines a `yield`. The search runs
+        lines may contain `break` or `continue`, `"yield"` lines a `yield`, and
+        `"future"` lines a `__future__` import. The search runs
         on the text, so a word in a string or comment also counts. It never misses a
         real keyword, because a definition starts a logical line with its keyword and
         the others are whole words.
@@ -288,10 +289,16 @@ _KEYWORD_PATTERNS = {
     "block": re.compile(r"^[ \t\f]*(?:async|def|class)\b", re.MULTILINE),
     "jump": re.compile(r"\b(?:break|continue)\b"),
     "yield": re.compile(r"\byield\b"),
+    "future": re.compile(r"\b__future__\b"),
 }
 
 # Words that each kind's pattern needs, to skip the search when none is in the text.
-_KEYWORD_WORDS = {"block": ("def", "class"), "jump": ("break", "continue"), "yield": ("yield",)}
+_KEYWORD_WORDS = {
+    "block": ("def", "class"),
+    "jump": ("break", "continue"),
+    "yield": ("yield",),
+    "future": ("__future__",),
+}
 
 # flake8's pattern for noqa comments: bare, or with codes after a colon, in any case.
 _NOQA = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
@@ -337,8 +344,8 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
     keyword repeated in a decorator call or a class header.
     It walks statements only, so expressions such as lambdas are not looked into.
     With the `source` of the tree, it skips the body of a function whose lines contain
-    neither a nested definition nor `break` or `continue`, because nothing else in a
-    function body can be one of these errors.
+    no nested definition, `break`, `continue` or `__future__`, because nothing else in
+    a function body can be one of these errors.
     """
     seen_other = False
     for index, statement in enumerate(tree.body):
@@ -359,10 +366,17 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
         elif not is_docstring:
             seen_other = True
 
+    top_level = {id(statement) for statement in tree.body}
     # (statement, inside a function, inside a loop of the current function)
     pending: list[tuple[ast.stmt, bool, bool]] = [(statement, False, False) for statement in reversed(tree.body)]
     while pending:
         statement, in_function, in_loop = pending.pop()
+        if (
+            isinstance(statement, ast.ImportFrom)
+            and statement.module == "__future__"
+            and id(statement) not in top_level
+        ):
+            return "from __future__ imports must occur at the beginning of the file", statement
         if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
             repeated = _repeated_keyword(statement)
             if repeated is not None:
@@ -375,6 +389,7 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
                 source is not None
                 and not source.has_keyword_within("block", statement)
                 and not source.has_keyword_within("jump", statement)
+                and not source.has_keyword_within("future", statement)
             ):
                 continue
             pending.extend((child, True, False) for child in reversed(statement.body))
