@@ -348,6 +348,7 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
     a function body can be one of these errors.
     """
     seen_other = False
+    top_level_future = 0
     for index, statement in enumerate(tree.body):
         is_docstring = (
             index == 0
@@ -356,6 +357,7 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
             and isinstance(statement.value.value, str)
         )
         if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            top_level_future += 1
             if seen_other:
                 return "from __future__ imports must occur at the beginning of the file", statement
             for alias in statement.names:
@@ -367,6 +369,9 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
             seen_other = True
 
     top_level = {id(statement) for statement in tree.body}
+    # Each top-level `from __future__` import names `__future__` once. Only another
+    # mention can be a nested one, so most function bodies need no search for it.
+    future_elsewhere = source is None or source.text.count("__future__") > top_level_future
     # (statement, inside a function, inside a loop of the current function)
     pending: list[tuple[ast.stmt, bool, bool]] = [(statement, False, False) for statement in reversed(tree.body)]
     while pending:
@@ -389,7 +394,7 @@ def compile_errors(tree: ast.Module, source: SourceFile | None = None) -> tuple[
                 source is not None
                 and not source.has_keyword_within("block", statement)
                 and not source.has_keyword_within("jump", statement)
-                and not source.has_keyword_within("future", statement)
+                and not (future_elsewhere and source.has_keyword_within("future", statement))
             ):
                 continue
             pending.extend((child, True, False) for child in reversed(statement.body))
