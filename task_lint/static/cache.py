@@ -107,23 +107,20 @@ class Cache:
         for dependency, expected in entry["dependencies"].items():
             if self._current_hash(dependency) != expected:
                 return None
-        try:
-            # The entry may come from a run that named the file another way
-            # (absolute, or from another folder); report it the way this run does.
-            return FileResult(
-                path,
-                tuple(Finding(path, *item[1:]) for item in entry["findings"]),
-                tuple(
-                    TaskName(name, explicit, qualified_name, path, line, column)
-                    for name, explicit, qualified_name, _, line, column in entry["names"]
-                ),
-                tuple((line, tuple(codes)) for line, codes in entry["noqa"]),
-                bool(entry["file_noqa"]),
-                tuple(entry.get("dependencies", {})),
-                complete=bool(entry.get("complete", True)),
-            )
-        except (KeyError, TypeError, ValueError):
-            return None
+        # The entry may come from a run that named the file another way (absolute,
+        # or from another folder), so it is reported the way this run names it.
+        return FileResult(
+            path,
+            tuple(Finding(path, *item[1:]) for item in entry["findings"]),
+            tuple(
+                TaskName(name, explicit, qualified_name, path, line, column)
+                for name, explicit, qualified_name, _, line, column in entry["names"]
+            ),
+            tuple((line, tuple(codes)) for line, codes in entry["noqa"]),
+            entry["file_noqa"],
+            tuple(entry["dependencies"]),
+            complete=entry.get("complete", True),
+        )
 
     def _current_hash(self, path: str) -> str | None:
         stamp = _stamp_list(current_stamp(path))

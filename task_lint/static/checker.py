@@ -81,10 +81,7 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
     """Find the tasks of one module and run the per-task rules on them."""
     from task_lint.static.checks import check_task, task_name
 
-    if isinstance(module, ModuleInfo):
-        error = module.source.compiler_error(module.tree)
-        if error is not None:
-            module = syntax_error(error, module.source)
+    module = with_compiler_error(module)
     if isinstance(module, SourceError):
         return FileResult(path, (source_error_finding(path, module),), (), (), False, ())
     project.touched.clear()
@@ -110,6 +107,18 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
     own = os.path.abspath(path)
     dependencies = tuple(sorted(p for p in project.touched if p != own))
     return FileResult(path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), dependencies)
+
+
+def with_compiler_error(module: ModuleInfo | SourceError) -> ModuleInfo | SourceError:
+    """Return the `TSK001` error that compiling a parsed module finds, else the module.
+
+    Only the files that a run reports on need this, so parsing leaves it out.
+    """
+    if isinstance(module, ModuleInfo):
+        error = module.source.compiler_error(module.tree)
+        if error is not None:
+            return syntax_error(error, module.source)
+    return module
 
 
 def analyse_names(project: Project, path: str) -> FileResult:
@@ -469,9 +478,7 @@ class Checker:
         for path in files:
             if path not in candidates:
                 continue
-            module = project.module_for_path(path)
-            if isinstance(module, ModuleInfo) and (error := module.source.compiler_error(module.tree)) is not None:
-                module = syntax_error(error, module.source)
+            module = with_compiler_error(project.module_for_path(path))
             if isinstance(module, SourceError):
                 problems.append(source_error_finding(path, module))
                 continue

@@ -86,17 +86,9 @@ class SourceFile:
             # limit. Only compiling the text finds those, because compiling the tree
             # object hits another limit while converting it back to C.
             if sys.version_info < (3, 12):
-                self._compiled = True
-                try:
-                    compile(self.text, self.path, "exec", dont_inherit=True)
-                except SyntaxError as error:
-                    if error.lineno is not None and error.offset is not None:
-                        error.offset = self.char_column(error.lineno, error.offset - 1) + 1
-                    raise
-                except RecursionError:
-                    raise SyntaxError("too many nested parentheses or operands for the compiler") from None
-                except ValueError:
-                    pass  # NUL bytes: the parser above already accepted or rejected the text
+                error = self._compile_error()
+                if error is not None:
+                    raise error
                 return tree
         error = self._statement_error(tree)
         if error is not None:
@@ -132,15 +124,23 @@ class SourceFile:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                compile(self.text, self.path, "exec", dont_inherit=True)
-            except SyntaxError as error:
-                if error.lineno is not None and error.offset is not None:
-                    error.offset = self.char_column(error.lineno, error.offset - 1) + 1
-                return error
-            except RecursionError:
-                return SyntaxError("too many nested parentheses or operands for the compiler")
-            except (ValueError, MemoryError):
+                return self._compile_error()
+            except MemoryError:
                 return None  # the parser already accepted the text
+
+    def _compile_error(self) -> SyntaxError | None:
+        """Compile the text and return the `SyntaxError` it raises, with a character column, or None."""
+        self._compiled = True
+        try:
+            compile(self.text, self.path, "exec", dont_inherit=True)
+        except SyntaxError as error:
+            if error.lineno is not None and error.offset is not None:
+                error.offset = self.char_column(error.lineno, error.offset - 1) + 1
+            return error
+        except RecursionError:
+            return SyntaxError("too many nested parentheses or operands for the compiler")
+        except ValueError:
+            pass  # NUL bytes: the parser already accepted or rejected the text
         return None
 
     def segment(self, node: ast.AST) -> str | None:
@@ -249,7 +249,7 @@ _WORDS_BEFORE_STAR = ("for", "in", "return")
 
 
 def needs_compiler(text: str) -> bool:
-    """Return whether a text that parses may still hold an error that only the compiler reports.
+    """Return whether a text that parses may still contain an error that only the compiler reports.
 
     A text that may is compiled. The test is generous, because a match costs only a
     compile, while a miss hides an error. Words inside strings and comments count too.
