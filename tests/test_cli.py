@@ -835,6 +835,22 @@ def test_default_jobs_match_serial_run(project: Path) -> None:
     assert default.out == serial.out
 
 
+@pytest.mark.parametrize(("count", "jobs"), [(2000, 2), (64, 2), (10, 2), (3, 2), (1, 2), (100, 4), (500, 7)])
+def test_chunks_shrink_towards_the_end(count: int, jobs: int) -> None:
+    work = [(f"m{number}.py", number % 3 == 0) for number in range(count)]
+
+    chunks = checker_module._chunks(work, jobs)
+
+    assert [item for chunk in chunks for item in chunk] == work
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes == sorted(sizes, reverse=True)
+    assert sizes[0] <= max(checker_module.MIN_CHUNK, count // (jobs * 4), -(-count // jobs))
+    # The last chunk of each process is small, so that no process waits long for another.
+    assert all(size <= checker_module.MIN_CHUNK for size in sizes[-jobs:])
+    if count >= jobs:
+        assert len(chunks) >= jobs
+
+
 @pytest.mark.parametrize("jobs", [3, 100_000])
 def test_jobs_at_most_one_per_cpu(project: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
     many_files(project, 8)

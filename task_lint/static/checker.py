@@ -189,6 +189,10 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# `_chunks` puts at least this many files in a chunk, unless a process's share is smaller.
+MIN_CHUNK = 8
+
+
 # The project of each configuration in this worker process. A worker serves one
 # check, whose files do not change while it runs, so later chunks reuse the modules
 # and lookups of earlier ones. The process exit drops the projects, because freeing
@@ -208,6 +212,24 @@ def _analyse_all(project: Project, work: list[tuple[str, bool]]) -> list[FileRes
     """Analyse each (path, names only) pair in order."""
     with paused_gc():
         return [(analyse_names if names_only else analyse_path)(project, path) for path, names_only in work]
+
+
+def _chunks(paths: list[tuple[str, bool]], jobs: int) -> list[list[tuple[str, bool]]]:
+    """Split the work into chunks that shrink towards the end.
+
+    Each chunk is a quarter of the remaining work's share per process, but at least
+    `MIN_CHUNK` files or that share, whichever is less. Large first chunks keep the
+    messages few; small last ones let the processes finish close together.
+    """
+    chunks = []
+    start = 0
+    while start < len(paths):
+        remaining = len(paths) - start
+        share = -(-remaining // jobs)
+        size = max(remaining // (jobs * 4), min(MIN_CHUNK, share))
+        chunks.append(paths[start : start + size])
+        start += size
+    return chunks
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -414,8 +436,7 @@ class Checker:
         if jobs <= 1 or len(paths) < 2:
             project = self.project = Project(roots, decorators)
             return _analyse_all(project, paths)
-        size = max(1, len(paths) // (jobs * 4))
-        chunks = [(paths[i : i + size], roots, decorators) for i in range(0, len(paths), size)]
+        chunks = [(chunk, roots, decorators) for chunk in _chunks(paths, jobs)]
         results: list[FileResult] = []
         from concurrent.futures import ProcessPoolExecutor
 
