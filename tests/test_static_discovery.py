@@ -15,7 +15,7 @@ import pytest
 from task_lint.static import inference
 from task_lint.static.checker import Checker, analyse_names, analyse_path
 from task_lint.static.config import Config
-from task_lint.static.project import Project, iter_python_files
+from task_lint.static.project import Project, iter_python_files, module_name_for
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -956,3 +956,33 @@ def test_names_only_match_full_analysis(folder: str, decorators: tuple[str, ...]
     root = Path(__file__).parent.parent / folder
 
     assert_names_only_match(root, decorators)
+
+
+MODULE_NAMES = {
+    "loose.py": ("loose", ""),
+    "app/__init__.py": ("app", ""),
+    "app/jobs.py": ("app.jobs", ""),
+    "app/sub/__init__.py": ("app.sub", ""),
+    "app/sub/deep.py": ("app.sub.deep", ""),
+    "app/plain/orphan.py": ("orphan", "app/plain"),
+    "src/lib/__init__.py": ("lib", "src"),
+    "src/lib/tasks.py": ("lib.tasks", "src"),
+}
+
+
+@pytest.mark.parametrize("order", ["shallow first", "deep first"])
+def test_module_names_with_and_without_the_folder_memo(tmp_path: Path, order: str) -> None:
+    write(tmp_path, dict.fromkeys(MODULE_NAMES, ""))
+    paths = sorted(MODULE_NAMES, key=lambda name: name.count("/"), reverse=order == "deep first")
+    packages: dict[str, tuple[tuple[str, ...], str]] = {}
+
+    for name in paths:
+        expected_module, root = MODULE_NAMES[name]
+        expected = (expected_module, str(tmp_path / root) if root else str(tmp_path))
+        path = str(tmp_path / name)
+        assert module_name_for(path) == expected
+        assert module_name_for(path, (), packages) == expected
+    assert module_name_for(str(tmp_path / "app/sub/deep.py"), [str(tmp_path / "app")], packages) == (
+        "sub.deep",
+        str(tmp_path / "app"),
+    )

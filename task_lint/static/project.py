@@ -102,11 +102,18 @@ class ModuleInfo:
         return symbols
 
 
-def module_name_for(path: str, roots: Iterable[str] = ()) -> tuple[str, str]:
+# The answers of `package_of` by folder: the package names from the source root
+# down to the folder, and that root.
+Packages = dict[str, tuple[tuple[str, ...], str]]
+
+
+def module_name_for(path: str, roots: Iterable[str] = (), packages: Packages | None = None) -> tuple[str, str]:
     """Return `(module name, source root)` for a file.
 
     A configured root that contains the file wins. Otherwise the root is the first
     folder above the file without an `__init__.py`, which also handles src layouts.
+    `packages` keeps what was found for each folder, for a caller that asks about
+    many files while the folders do not change.
     """
     absolute = os.path.abspath(path)
     folder, filename = os.path.split(absolute)
@@ -122,14 +129,36 @@ def module_name_for(path: str, roots: Iterable[str] = ()) -> tuple[str, str]:
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             return ".".join(parts) or stem, root
-    parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        parts.insert(0, os.path.basename(folder))
-        parent = os.path.dirname(folder)
-        if parent == folder:
+    package, root = package_of(folder, {} if packages is None else packages)
+    return ".".join(package if stem == "__init__" else (*package, stem)) or stem, root
+
+
+def package_of(folder: str, packages: Packages) -> tuple[tuple[str, ...], str]:
+    """Return the package names from the source root down to `folder`, and the root.
+
+    The root is the first folder upwards without an `__init__.py`.
+    """
+    known = packages.get(folder)
+    if known is not None:
+        return known
+    # Walk up to a folder already known or outside every package, then fill in the way down.
+    trail: list[str] = []
+    current = folder
+    while current not in packages:
+        if not os.path.isfile(os.path.join(current, "__init__.py")):
+            packages[current] = ((), current)
             break
-        folder = parent
-    return ".".join(parts) or stem, folder
+        trail.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            packages[current] = ((os.path.basename(current),), current)
+            trail.pop()
+            break
+        current = parent
+    for inner in reversed(trail):
+        outer_parts, root = packages[os.path.dirname(inner)]
+        packages[inner] = ((*outer_parts, os.path.basename(inner)), root)
+    return packages[folder]
 
 
 class Project:
@@ -143,6 +172,7 @@ class Project:
         self._by_name: dict[str, ModuleInfo | None] = {}
         self._overrides: dict[str, SourceFile] = {}
         self._resolving: set[tuple[str, str]] = set()
+        self._packages: Packages = {}
         # Candidate paths that a lookup by module name found no file at.
         self._absent: dict[str, tuple[str, ...]] = {}
         self.inference_used = False
@@ -188,7 +218,7 @@ class Project:
         cached = self._by_path.get(absolute)
         if cached is not None:
             return cached
-        name, root = module_name_for(absolute, self.configured_roots)
+        name, root = module_name_for(absolute, self.configured_roots, self._packages)
         self.add_root(root)
         result = self._load(absolute, name, tree=tree)
         self._by_path[absolute] = result
@@ -634,9 +664,10 @@ class Prefilter:
         and take part in the decision, but only given paths are returned.
         """
         texts = {path: searchable_bytes(data, path) for path, data in files.items()}
-        modules = {path: module_name_for(path, self.roots) for path in texts}
+        packages: Packages = {}
+        modules = {path: module_name_for(path, self.roots, packages) for path in texts}
         others = self._modules_outside(texts, modules)
-        modules.update((path, module_name_for(path, self.roots)) for path in others)
+        modules.update((path, module_name_for(path, self.roots, packages)) for path in others)
         related = self._related({**others, **texts}, modules)
         return {path for path in texts if path in related}
 
