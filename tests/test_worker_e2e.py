@@ -14,6 +14,7 @@ import base64
 import importlib
 import json
 import shutil
+import subprocess
 import sys
 import uuid
 import warnings
@@ -498,3 +499,79 @@ def test_hostile_batch_line_answers_alone(workers: Path) -> None:
     assert responses[1]["error"] == {"type": "invalid_json", "message": "input is nested too deeply"}
     assert responses[2]["error"]["type"] == "invalid_json"
     assert responses[3]["error"]["errors"] == [{"loc": ["sku"], "msg": "expected a string, got an integer"}]
+
+
+# --- Standard streams that fail -----------------------------------------------------
+
+needs_linux_devices = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="uses /dev/full and /proc/self/mem, which only Linux has"
+)
+ADJUST = {"levels": {"mug": 3}, "sku": "mug", "delta": 1}
+
+
+def run_to(worker: Path, target: Any, stdin: bytes, args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, str(worker), *args],
+        input=stdin,
+        stdout=target,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+
+
+@needs_linux_devices
+@pytest.mark.parametrize(
+    ("args", "stdin"),
+    [
+        ([], json.dumps(ADJUST).encode()),
+        (["--batch"], (json.dumps(ADJUST) + "\n" + json.dumps(ADJUST) + "\n").encode()),
+        (["--schema"], b""),
+        (["--help"], b""),
+    ],
+    ids=["call", "batch", "schema", "help"],
+)
+def test_full_standard_output_exits_three(workers: Path, args: list[str], stdin: bytes) -> None:
+    with open("/dev/full", "wb") as full:
+        completed = run_to(workers / worker_name("shop.orders:adjust_inventory"), full, stdin, args)
+
+    stderr = completed.stderr.decode()
+    assert completed.returncode == 3, stderr
+    assert "Traceback" not in stderr
+    assert "Exception ignored" not in stderr
+    assert stderr.count("worker: error: cannot write the response to standard output: No space left on device") == 1
+
+
+def test_closed_pipe_exits_three_quietly(workers: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, str(workers / worker_name("shop.orders:adjust_inventory"))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    # The reader goes away before the worker has its input, so its one write meets a broken pipe.
+    process.stdout.close()
+    _, stderr = process.communicate(json.dumps(ADJUST).encode(), timeout=60)
+
+    assert process.returncode == 3
+    # The example project's own definition warnings may come first; nothing else may.
+    messages = stderr.decode()
+    assert "worker: error" not in messages
+    assert "Traceback" not in messages
+    assert "Exception ignored" not in messages
+
+
+@needs_linux_devices
+@pytest.mark.parametrize("args", [[], ["--batch"]], ids=["call", "batch"])
+def test_input_that_fails_to_read_exits_two(workers: Path, args: list[str]) -> None:
+    # Reading /proc/self/mem from its start fails with an I/O error after a successful open.
+    worker = run_worker(
+        workers / worker_name("shop.orders:adjust_inventory"), b"", ["--input", "/proc/self/mem", *args]
+    )
+
+    assert worker.code == 2
+    assert "Traceback" not in worker.stderr
+    assert worker.response["error"]["type"] == "unreadable_input"
+    assert "Input/output error" in worker.response["error"]["message"]

@@ -215,7 +215,8 @@ def _imports(plan: WorkerPlan, target: str) -> list[str]:
 _STDIO_PROTOCOL = (
     "It writes one JSON object per call:\n"
     '{"ok": true, "result": ...} or {"ok": false, "error": {...}}.\n'
-    "Exit codes: 0 ok, 1 the task raised, 2 invalid input."
+    "Exit codes: 0 ok, 1 the task raised, 2 invalid input, 3 the response\n"
+    "could not be written to standard output."
 )
 
 # The generated module's docstring for each target, wrapped to fit 72 columns.
