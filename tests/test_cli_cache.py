@@ -193,6 +193,23 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
     assert codes(restored) == codes(before)
 
 
+def test_one_checker_sees_edits_between_runs(project: Path) -> None:
+    # A caller that keeps one Checker and its Cache, as a long-lived tool would, gets
+    # each run's own reads: the hashes of the last run are not reused.
+    small_project(project)
+    config = Config()
+    checker = Checker(config, cache=Cache(".cache", config.fingerprint()))
+    before = checker.check(["depot"])
+
+    (project / "depot" / "models.py").write_text(MODELS_PLAIN_CLASS)
+    # The run file would replay the last findings; only the per-file entries are under test.
+    os.remove(os.path.join(".cache", f"run-{config.fingerprint()}.json"))
+    after = checker.check(["depot"])
+
+    assert ("depot/shipping.py", 7, "TSK301") not in codes(before)
+    assert ("depot/shipping.py", 7, "TSK301") in codes(after)
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
 def test_dependency_edit_reaches_every_importer(project: Path, future: str, jobs: int) -> None:

@@ -807,6 +807,62 @@ def test_project_names_cache_sees_dependency_edit(tmp_path: Path, monkeypatch: p
     assert scan_names(tmp_path) == []
 
 
+def test_unchanged_project_names_need_no_module_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With every module's size and modification time as stored, the names come
+    # from the cache without reading, hashing or analysing any module.
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "first.py", named_task("billing.total"))
+    write(tmp_path, "second.py", named_task("billing.refund"))
+    first = scan_names(tmp_path)
+    analysed = count_names_analyses(monkeypatch)
+
+    def no_hashing(data: bytes) -> str:
+        raise AssertionError("a module was read and hashed")
+
+    monkeypatch.setattr(plugin_support, "content_hash", no_hashing)
+    second = scan_names(tmp_path)
+
+    assert first == second == ["billing.refund", "billing.total"]
+    assert analysed == []
+
+
+def test_project_names_cache_sees_added_and_removed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "first.py", named_task("billing.total"))
+    scan_names(tmp_path)
+
+    write(tmp_path, "second.py", named_task("billing.refund"))
+    added = scan_names(tmp_path)
+    (tmp_path / "first.py").unlink()
+    removed = scan_names(tmp_path)
+
+    assert added == ["billing.refund", "billing.total"]
+    assert removed == ["billing.refund"]
+
+
+def test_project_names_cache_sees_edit_in_another_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The decorator comes from a module of a second source root, outside the scanned
+    # files, so only its stamp among the dependencies shows that it changed.
+    monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
+    app, shared = tmp_path / "app", tmp_path / "shared"
+    write(app, "pyproject.toml", "")
+    write(app, "first.py", named_task("billing.total", decorator="job", source="helpers"))
+    write(shared, "helpers.py", "from task_lint import task as job\n")
+    roots = (str(app), str(shared))
+
+    def scan() -> list[str]:
+        return sorted(name.name for name in plugin_support._project_names.__wrapped__(str(app), (), roots))
+
+    before = scan()
+    write(shared, "helpers.py", "from task_lint import task\n\njob = print\n")
+    after = scan()
+
+    assert before == ["billing.total"]
+    assert after == []
+
+
 def test_project_names_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TASK_LINT_CACHE_DIR", str(tmp_path / "elsewhere"))
     write(tmp_path / "project", "pyproject.toml", "")

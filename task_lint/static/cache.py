@@ -29,7 +29,7 @@ from task_lint.model.record import Record
 
 if TYPE_CHECKING:
     from task_lint.static.checker import FileResult
-    from task_lint.static.findings import Finding
+    from task_lint.static.findings import Finding, TaskName
 
 CACHE_VERSION = 2
 
@@ -49,6 +49,14 @@ class Cache:
         self.path = os.path.join(directory, f"results-{fingerprint}.json")
         self.run_path = os.path.join(directory, f"run-{fingerprint}.json")
         self._data: dict[str, Any] | None = None
+        # Content hashes of dependencies, by path. Files do not change during a run,
+        # and thousands of entries can share one dependency.
+        self._current_hashes: dict[str, str | None] = {}
+
+    def start_run(self) -> None:
+        """Forget what was read for the last run, whose files may have changed since."""
+        self._data = None
+        self._current_hashes.clear()
 
     def _load(self) -> dict[str, Any]:
         if self._data is None:
@@ -79,17 +87,36 @@ class Cache:
         """
         from task_lint.static.findings import Finding
 
+        run = self._matching_run(checked, stamps)
+        if run is None or not _rows_match(run.get("findings"), _FINDING_ROW):
+            return None
+        return [Finding(*item) for item in run["findings"]]
+
+    def replay_names(self, stamps: dict[str, FileStamp | None]) -> list[TaskName] | None:
+        """Return the task names of the last scan of the same files, when none of them changed.
+
+        `stamps` covers every file of the scan, so an added or removed file is a change too.
+        """
+        from task_lint.static.findings import TaskName
+
+        run = self._matching_run(sorted(stamps), stamps)
+        if run is None or not _rows_match(run.get("names"), _NAME_ROW):
+            return None
+        return [TaskName(*item) for item in run["names"]]
+
+    def _matching_run(self, checked: Sequence[str], stamps: dict[str, FileStamp | None]) -> dict[str, Any] | None:
+        """Return the stored run when its key matches these files and the current stamps of its dependencies."""
         try:
             with open(self.run_path, encoding="utf-8") as handle:
                 run = json.load(handle)
-            if run["version"] != CACHE_VERSION:
+            if not isinstance(run, dict) or run.get("version") != CACHE_VERSION:
                 return None
-            key = _run_key(checked, stamps, {path: current_stamp(path) for path in run["dependencies"]})
-            if run["key"] != key or not _rows_match(run["findings"], _FINDING_ROW):
+            dependencies = {path: current_stamp(path) for path in run["dependencies"]}
+            if run["key"] != _run_key(checked, stamps, dependencies):
                 return None
-            return [Finding(*item) for item in run["findings"]]
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
+        return run
 
     def lookup(self, path: str, digest: str, complete: bool = True) -> FileResult | None:
         """Return the cached result of a file when it and every module it read are unchanged.
@@ -123,6 +150,11 @@ class Cache:
         )
 
     def _current_hash(self, path: str) -> str | None:
+        if path not in self._current_hashes:
+            self._current_hashes[path] = self._hash_now(path)
+        return self._current_hashes[path]
+
+    def _hash_now(self, path: str) -> str | None:
         stamp = _stamp_list(current_stamp(path))
         known = self._load()["stamps"].get(path)
         if stamp is not None and known == stamp:
@@ -153,6 +185,19 @@ class Cache:
             "key": _run_key(checked, stamps, dependency_stamps),
             "dependencies": sorted(dependencies),
             "findings": [list(_finding_tuple(f)) for f in findings],
+        }
+        self._write(self.run_path, run)
+
+    def store_names(
+        self, stamps: dict[str, FileStamp | None], dependencies: set[str], names: Sequence[TaskName]
+    ) -> None:
+        """Record the task names of a scan of the files in `stamps`, for `replay_names`."""
+        dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
+        run = {
+            "version": CACHE_VERSION,
+            "key": _run_key(sorted(stamps), stamps, dependency_stamps),
+            "dependencies": sorted(dependencies),
+            "names": [[n.name, n.explicit, n.qualified_name, n.path, n.line, n.column] for n in names],
         }
         self._write(self.run_path, run)
 

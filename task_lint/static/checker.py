@@ -387,6 +387,7 @@ class Checker:
 
         # Fast path: nothing changed since the last run with this configuration.
         if self.cache is not None:
+            self.cache.start_run()
             replay = self.cache.replay(files, stamps)
             if replay is not None:
                 return Report(tuple(replay), len(files), 0, len(files))

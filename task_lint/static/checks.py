@@ -168,7 +168,9 @@ def duplicate_names(names: Iterable[TaskName], reported: Container[str] | None =
 def _clashes(names: Iterable[TaskName]) -> Iterator[tuple[TaskName, TaskName, str]]:
     """Yield (later definition, original, clashing name) for each duplicate."""
     # Absolute paths order the same whichever way each file was named on the command line.
-    ordered = sorted(names, key=lambda n: (os.path.abspath(n.path), n.line, n.column))
+    listed = list(names)
+    absolute = {path: os.path.abspath(path) for path in {n.path for n in listed}}
+    ordered = sorted(listed, key=lambda n: (absolute[n.path], n.line, n.column))
     first_by_explicit: dict[str, TaskName] = {}
     first_by_qualified: dict[str, TaskName] = {}
     for entry in ordered:

@@ -108,15 +108,25 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
 
 @functools.lru_cache(maxsize=16)
 def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> tuple[TaskName, ...]:
-    """Task names of every module under a source root, for the duplicate-name rule."""
+    """Task names of every module under a source root, for the duplicate-name rule.
+
+    When no module under the root changed since the last scan (by size and
+    modification time, as ruff and mypy judge it), the names come from the cache
+    without reading any module.
+    """
+    paths = sorted({os.path.abspath(path) for path in iter_python_files([root], DEFAULT_EXCLUDE)})
+    cache = _names_cache(root, decorators, roots)
+    stamps = {path: current_stamp(path) for path in paths}
+    replayed = cache.replay_names(stamps)
+    if replayed is not None:
+        return tuple(replayed)
     files = {}
-    for path in iter_python_files([root], DEFAULT_EXCLUDE):
+    for path in paths:
         try:
             with open(path, "rb") as handle:
-                files[os.path.abspath(path)] = handle.read()
+                files[path] = handle.read()
         except OSError:
             continue
-    cache = _names_cache(root, decorators, roots)
     hashes = {path: content_hash(data) for path, data in files.items()}
     results: dict[str, FileResult] = {}
     fresh: dict[str, FileResult] = {}
@@ -131,11 +141,13 @@ def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...
                 cached = fresh[path] = analyse_names(project, path)
             results[path] = cached
         del project
+    names = tuple(name for result in results.values() for name in result.names)
+    # Editors start flake8 anew for each check of a buffer, so only the cache
+    # carries the names from one run to the next.
     if fresh:
-        # Editors start flake8 anew for each check of a buffer, so only the cache
-        # carries the names from one run to the next.
-        cache.store_results(fresh, hashes, {path: current_stamp(path) for path in fresh})
-    return tuple(name for result in results.values() for name in result.names)
+        cache.store_results(fresh, hashes, {path: stamps[path] for path in fresh})
+    cache.store_names(stamps, {path for result in results.values() for path in result.dependencies}, names)
+    return names
 
 
 def _names_cache(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> Cache:
@@ -173,9 +185,11 @@ def check_buffer(
     if result.names and is_project_root(root, roots):
         # Name the other definitions by the paths the CLI would print, so both report the same message.
         mine_path = display_path(absolute)
+        project_names = _project_names(root, decorators, roots)
+        display_paths = {path: display_path(path) for path in {n.path for n in project_names}}
         others = [
-            TaskName(n.name, n.explicit, n.qualified_name, display_path(n.path), n.line, n.column)
-            for n in _project_names(root, decorators, roots)
+            TaskName(n.name, n.explicit, n.qualified_name, display_paths[n.path], n.line, n.column)
+            for n in project_names
             if n.path != absolute
         ]
         mine = [TaskName(n.name, n.explicit, n.qualified_name, mine_path, n.line, n.column) for n in result.names]
