@@ -15,6 +15,7 @@ for the same source.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Literal, Union, get_args
 
 from task_lint.model.record import Record
@@ -227,6 +228,7 @@ def definition_key(name: str, module: str, qualname: str, taken: Definitions) ->
     return _json_pointer_safe(f"{module}.{name}")
 
 
+@functools.lru_cache(maxsize=1024)
 def _json_pointer_safe(name: str) -> str:
     # `$ref` values are URI fragments, where brackets, commas and spaces are not
     # allowed unescaped, so `Page[Row, int]` becomes `Page_Row_int_`.

@@ -670,7 +670,8 @@ class StaticTypeReader:
         for key, definition in memo.definitions:
             existing = probe.get(key)
             if existing is not None:
-                if existing != definition:
+                # Reads of one class share its definition object, so identity settles most.
+                if existing is not definition and existing != definition:
                     return False
                 continue
             if definition_key(definition.name, definition.module, definition.qualname, probe) != key:

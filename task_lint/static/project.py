@@ -59,6 +59,10 @@ class Dependencies:
         self.inference_used = inference_used
 
 
+# What work that reads no other module and uses no inference depends on.
+NO_DEPENDENCIES = Dependencies()
+
+
 class ModuleInfo:
     """One parsed module: its name, path, source, tree and top-level symbols."""
 
@@ -334,6 +338,12 @@ class Project:
         if known is not None:
             self.replay(known[1])
             return known[0]
+        if not module.symbols.star_imports:
+            # Without star imports each word is looked up among the module's own
+            # bindings, which reads no other module: there is nothing to record.
+            key = (text, flag, *(self._word_token(module, word) for word in dict.fromkeys(words(text))))
+            self._words_keys[cache_key] = (key, NO_DEPENDENCIES)
+            return key
         outer = self.start_recording()
         try:
             parts: list[object] = [text, flag]
