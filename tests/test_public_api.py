@@ -56,6 +56,23 @@ def test_runtime_use_loads_no_static_tools() -> None:
         assert name not in loaded
 
 
+def test_static_analysis_loads_no_runtime_reader() -> None:
+    # flake8 loads the analysis for every check of a buffer in an editor, so it keeps
+    # out what only the runtime half needs: the live-type reader and inspect.
+    loaded = loaded_modules("import task_lint.static.checks, task_lint.static.plugin_support")
+
+    assert "inspect" not in loaded
+    assert "dataclasses" not in loaded
+    assert "task_lint.model.from_runtime" not in loaded_full("import task_lint.static.checks")
+
+
+def loaded_full(code: str) -> list[str]:
+    """Run code in a fresh interpreter and return every module it loaded, submodules included."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    return list(json.loads(completed.stdout.splitlines()[-1]))
+
+
 def test_all_lists_every_export() -> None:
     exported = set(task_lint._EXPORTS) | {"__version__", "markdown_docs"}
 

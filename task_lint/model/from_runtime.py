@@ -23,6 +23,8 @@ from uuid import UUID
 
 from task_lint.model.codec import CodecBuilder, copy_json, is_json_value
 from task_lint.model.types import (
+    NO_JSON_FORM,
+    PURE_PATH_REASON,
     AnyType,
     ArrayContainer,
     ArrayType,
@@ -46,6 +48,7 @@ from task_lint.model.types import (
     UnionType,
     UnresolvedType,
     UnsupportedType,
+    default_display,
     definition_key,
     render_type,
 )
@@ -81,9 +84,6 @@ _MAPPING_ORIGINS: dict[Any, MappingContainer] = {
 }
 _UNION_ORIGINS = (typing.Union, types.UnionType)
 _WRAPPERS = {"Required", "NotRequired", "ReadOnly", "Final", "ClassVar"}
-
-NO_JSON_FORM = "is not a dataclass, TypedDict, NamedTuple, enum or one of the types of the wire format"
-PURE_PATH_REASON = "is a pure path class, which would decode as `Path`; annotate with `Path`"
 
 
 class _AnnotationHolder:
@@ -502,18 +502,6 @@ def _required_marker(hint: Any) -> bool | None:
     if name == "NotRequired":
         return False
     return None
-
-
-def default_display(value: Any) -> str:
-    """Render a default value as Python source: `Color.RED`, `timedelta(days=30)`, `Path('out')`."""
-    if isinstance(value, enum.Enum):
-        return f"{type(value).__name__}.{value.name}"
-    if isinstance(value, PurePath):
-        return f"{type(value).__name__.removeprefix('Posix').removeprefix('Windows')}({str(value)!r})"
-    text = repr(value)
-    if isinstance(value, (date, time, timedelta)):
-        return text.removeprefix("datetime.")
-    return text
 
 
 def _substitute(value: Any, type_vars: dict[Any, Any]) -> Any:

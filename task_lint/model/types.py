@@ -15,7 +15,10 @@ for the same source.
 
 from __future__ import annotations
 
+import enum
 import functools
+from datetime import date, time, timedelta
+from pathlib import PurePath
 from typing import Any, Literal, Union, get_args
 
 from task_lint.model.record import Record
@@ -23,6 +26,10 @@ from task_lint.model.record import Record
 # Union[] rather than |, because the recursive alias names itself in strings.
 JSONScalar = Union[str, int, float, bool, None]  # noqa: UP007
 JSONValue = Union[JSONScalar, list["JSONValue"], dict[str, "JSONValue"]]  # noqa: UP007
+
+# Reasons of `UnsupportedType` nodes that both halves give.
+NO_JSON_FORM = "is not a dataclass, TypedDict, NamedTuple, enum or one of the types of the wire format"
+PURE_PATH_REASON = "is a pure path class, which would decode as `Path`; annotate with `Path`"
 
 ScalarKind = Literal[
     "int",
@@ -426,3 +433,15 @@ def problem_nodes(node: TypeNode, definitions: Definitions) -> list[UnsupportedT
 def contains_any(node: TypeNode, definitions: Definitions) -> bool:
     """Return whether `Any` appears anywhere in the type, fields of definitions included."""
     return summarize(node, definitions).has_any
+
+
+def default_display(value: Any) -> str:
+    """Render a default value as Python source: `Color.RED`, `timedelta(days=30)`, `Path('out')`."""
+    if isinstance(value, enum.Enum):
+        return f"{type(value).__name__}.{value.name}"
+    if isinstance(value, PurePath):
+        return f"{type(value).__name__.removeprefix('Posix').removeprefix('Windows')}({str(value)!r})"
+    text = repr(value)
+    if isinstance(value, (date, time, timedelta)):
+        return text.removeprefix("datetime.")
+    return text

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from task_lint.model.from_runtime import NO_JSON_FORM, PURE_PATH_REASON
 from task_lint.model.record import Record
 from task_lint.model.types import (
+    NO_JSON_FORM,
+    PURE_PATH_REASON,
     AnyType,
     ArrayType,
     DefaultValue,

@@ -20,8 +20,15 @@ from collections.abc import Callable
 from typing import Any
 
 from task_lint.model.codec import Codec, CodecBuilder, StaticEnumMember, copy_json, is_json_value
-from task_lint.model.from_runtime import default_display
-from task_lint.model.types import DefaultValue, Definitions, JSONValue, TypeNode, TypeSummary, summarize
+from task_lint.model.types import (
+    DefaultValue,
+    Definitions,
+    JSONValue,
+    TypeNode,
+    TypeSummary,
+    default_display,
+    summarize,
+)
 from task_lint.static import names
 from task_lint.static.project import ModuleInfo, Project, Symbol
 from task_lint.static.symbols import ScopeSymbols
