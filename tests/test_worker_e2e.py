@@ -13,6 +13,7 @@ import asyncio
 import base64
 import importlib
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -561,6 +562,26 @@ def test_closed_pipe_exits_three_quietly(workers: Path) -> None:
     assert "worker: error" not in messages
     assert "Traceback" not in messages
     assert "Exception ignored" not in messages
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
+@pytest.mark.parametrize("args", [[], ["--batch"], ["--schema"], ["--help"]], ids=["call", "batch", "schema", "help"])
+def test_closed_standard_output_exits_three(workers: Path, args: list[str]) -> None:
+    # With file descriptor 1 closed, Python starts with sys.stdout set to None.
+    worker = workers / worker_name("shop.orders:adjust_inventory")
+    command = " ".join(shlex.quote(part) for part in [sys.executable, str(worker), *args])
+    completed = subprocess.run(
+        ["sh", "-c", command + " >&-"],
+        input=json.dumps(ADJUST).encode(),
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+
+    stderr = completed.stderr.decode()
+    assert completed.returncode == 3, stderr
+    assert "Traceback" not in stderr
+    assert stderr.count("worker: error: cannot write the response to standard output: standard output is closed") == 1
 
 
 @needs_linux_devices
