@@ -64,7 +64,7 @@ def _add_discovery_options(parser: argparse.ArgumentParser) -> None:
         action="append",
         dest="source_roots",
         metavar="DIR",
-        help="folder that module names are relative to (repeatable; default: found from __init__.py files)",
+        help="folder that module names are relative to (repeatable; default: the folder above the outermost package)",
     )
     group.add_argument("--config", metavar="PYPROJECT", help="read [tool.task_lint] from this file")
     group.add_argument(

@@ -835,6 +835,57 @@ def test_default_jobs_match_serial_run(project: Path) -> None:
     assert default.out == serial.out
 
 
+JOB_FROM_HELPER = "from {module} import job\n\n\n@job\ndef {name}(x) -> int:\n    return 1\n"
+
+
+def two_roots_project(root: Path, scripts: int = 1) -> None:
+    """Write `src/app` (root `src`) with a re-exported decorator, and scripts (their own root) that import it."""
+    files = {
+        "pyproject.toml": "",
+        "src/app/__init__.py": "",
+        "src/app/jobs.py": "from task_lint import task as job\n",
+        "src/app/ns/inner.py": JOB_FROM_HELPER.format(module="app.jobs", name="in_namespace"),
+        "src/app/pkg/__init__.py": "",
+        "src/app/pkg/outer.py": JOB_FROM_HELPER.format(module="app.jobs", name="in_package"),
+    }
+    for number in range(scripts):
+        files[f"scripts/s{number:03d}.py"] = JOB_FROM_HELPER.format(module="app.jobs", name=f"script_{number}")
+    write_files(root, files)
+
+
+def test_path_order_does_not_change_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `app/ns` has no `__init__.py`, so it is a namespace package inside `app`, and
+    # the script finds `app` only under the root of the other files.
+    two_roots_project(project)
+    paths = ["scripts/s000.py", "src/app/ns/inner.py", "src/app/pkg/outer.py"]
+
+    runs = [run_main(capsys, "check", "--no-cache", *order) for order in (paths, paths[::-1], paths[1:] + paths[:1])]
+
+    assert runs[0].out.count("TSK101") == 3
+    assert runs[1].out == runs[0].out
+    assert runs[2].out == runs[0].out
+
+
+def test_jobs_match_serial_run_across_roots(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    two_roots_project(project, scripts=40)
+
+    serial = run_main(capsys, "check", "--no-cache", "--jobs", "1", "scripts", "src")
+    parallel = run_main(capsys, "check", "--no-cache", "--jobs", "2", "scripts", "src")
+    reversed_paths = run_main(capsys, "check", "--no-cache", "--jobs", "2", "src", "scripts")
+
+    assert serial.out.count("TSK101") == 42
+    assert parallel.out == serial.out
+    assert reversed_paths.out == serial.out
+
+
+def test_namespace_package_inside_package_is_named_by_python(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    two_roots_project(project)
+
+    run = run_main(capsys, "schema", "src")
+
+    assert sorted(json.loads(run.out)) == ["app.ns.inner:in_namespace", "app.pkg.outer:in_package"]
+
+
 @pytest.mark.parametrize(("count", "jobs"), [(2000, 2), (64, 2), (10, 2), (3, 2), (1, 2), (100, 4), (500, 7)])
 def test_chunks_shrink_towards_the_end(count: int, jobs: int) -> None:
     work = [(f"m{number}.py", number % 3 == 0) for number in range(count)]

@@ -964,7 +964,11 @@ MODULE_NAMES = {
     "app/jobs.py": ("app.jobs", ""),
     "app/sub/__init__.py": ("app.sub", ""),
     "app/sub/deep.py": ("app.sub.deep", ""),
-    "app/plain/orphan.py": ("orphan", "app/plain"),
+    # Folders without `__init__.py` inside a package are namespace packages.
+    "app/plain/orphan.py": ("app.plain.orphan", ""),
+    "app/plain/deeper/leaf.py": ("app.plain.deeper.leaf", ""),
+    "app/plain/sub/__init__.py": ("app.plain.sub", ""),
+    "tools/run.py": ("run", "tools"),
     "src/lib/__init__.py": ("lib", "src"),
     "src/lib/tasks.py": ("lib.tasks", "src"),
 }

@@ -821,3 +821,35 @@ def test_workers_hook_reads_celery_target(tmp_path: Path, capsys: pytest.Capture
     assert "workers/jobs__add.py: stale" in output
     assert "workers/celery_app.py" not in output
     assert "run `task-lint workers --target celery` to update them" in output
+
+
+def test_worker_of_namespace_package_inside_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # `app/jobs` has no `__init__.py`: Python imports it as the namespace package
+    # `app.jobs`, so the worker must import `app.jobs.ping` from the folder above `app`.
+    project = tmp_path / "project"
+    write_files(
+        project,
+        {
+            "app/__init__.py": "",
+            "app/helpers.py": "def plus_one(x: int) -> int:\n    return x + 1\n",
+            "app/jobs/ping.py": (
+                "from task_lint import task\n\nfrom app.helpers import plus_one\n\n\n"
+                "@task\ndef ping(x: int) -> int:\n    return plus_one(x)\n"
+            ),
+        },
+    )
+    output = tmp_path / "workers"
+
+    run = run_main(capsys, "workers", str(project), "-o", str(output))
+    completed = subprocess.run(
+        [sys.executable, str(output / "app__jobs__ping__ping.py")],
+        input=b'{"x": 1}',
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert run.code == 0, run.err
+    assert completed.stdout == b'{"ok": true, "result": 2}\n', completed.stderr
+    assert completed.returncode == 0

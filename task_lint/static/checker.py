@@ -29,7 +29,7 @@ from task_lint.rules import RULES_BY_CODE
 from task_lint.static.cache import Cache, current_stamp
 from task_lint.static.config import Config, DecisionEngine
 from task_lint.static.findings import Finding, TaskName
-from task_lint.static.project import ModuleInfo, Prefilter, Project, iter_python_files, module_name_for
+from task_lint.static.project import ModuleInfo, Packages, Prefilter, Project, iter_python_files, module_name_for
 from task_lint.static.source import SourceError, SourceFile, syntax_error
 
 if TYPE_CHECKING:
@@ -197,15 +197,39 @@ MIN_CHUNK = 8
 # check, whose files do not change while it runs, so later chunks reuse the modules
 # and lookups of earlier ones. The process exit drops the projects, because freeing
 # their parsed trees object by object would only delay the results.
-_WORKER_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...]], Project] = {}
+_WORKER_PROJECTS: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], Project] = {}
+
+# A chunk of work: (path, names only) pairs, the configured roots, the roots of
+# every file of the run (see `work_roots`) and the task decorators.
+Chunk = tuple[list[tuple[str, bool]], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 
 
-def _analyse_chunk(arguments: tuple[list[tuple[str, bool]], tuple[str, ...], tuple[str, ...]]) -> list[FileResult]:
-    work, roots, decorators = arguments
-    project = _WORKER_PROJECTS.get((roots, decorators))
+def _analyse_chunk(arguments: Chunk) -> list[FileResult]:
+    work, roots, seeds, decorators = arguments
+    project = _WORKER_PROJECTS.get((roots, seeds, decorators))
     if project is None:
-        project = _WORKER_PROJECTS[roots, decorators] = Project(roots, decorators)
+        project = _WORKER_PROJECTS[roots, seeds, decorators] = seeded_project(roots, seeds, decorators)
     return _analyse_all(project, work)
+
+
+def seeded_project(roots: tuple[str, ...], seeds: Iterable[str], decorators: tuple[str, ...]) -> Project:
+    """Return a project that knows the source roots of every file of a run before it reads one."""
+    project = Project(roots, decorators)
+    for root in seeds:
+        project.add_root(root)
+    return project
+
+
+def work_roots(paths: Iterable[str], configured: Iterable[str]) -> tuple[str, ...]:
+    """Return the source roots of the files of a run, sorted.
+
+    A project that knows them all from the start resolves an import the same way
+    whichever file it reads first. Otherwise a module under the root of a file read
+    later would be missing for the files read before it, and the findings would
+    depend on the order of the paths and on how the work is split between processes.
+    """
+    packages: Packages = {}
+    return tuple(sorted({module_name_for(path, configured, packages)[1] for path in paths}))
 
 
 def _analyse_all(project: Project, work: list[tuple[str, bool]]) -> list[FileResult]:
@@ -434,10 +458,11 @@ class Checker:
         # The analysis keeps each CPU busy, so more processes than CPUs or files only
         # cost memory, and a typo such as `jobs = 100000` must not start that many.
         jobs = min(jobs, cpu_count(), len(paths))
+        seeds = work_roots((path for path, _ in paths), roots)
         if jobs <= 1 or len(paths) < 2:
-            project = self.project = Project(roots, decorators)
+            project = self.project = seeded_project(roots, seeds, decorators)
             return _analyse_all(project, paths)
-        chunks = [(chunk, roots, decorators) for chunk in _chunks(paths, jobs)]
+        chunks = [(chunk, roots, seeds, decorators) for chunk in _chunks(paths, jobs)]
         results: list[FileResult] = []
         from concurrent.futures import ProcessPoolExecutor
 
@@ -494,7 +519,9 @@ class Checker:
         """
         files = self.files(paths)
         candidates = self.candidates(read_files(files))
-        project = Project(self.config.source_roots, self.config.task_decorators)
+        roots = self.config.source_roots
+        seeds = work_roots((path for path in files if path in candidates), roots)
+        project = seeded_project(roots, seeds, self.config.task_decorators)
         descriptions: list[TaskDescription] = []
         problems: list[Finding] = []
         for path in files:

@@ -114,8 +114,9 @@ Packages = dict[str, tuple[tuple[str, ...], str]]
 def module_name_for(path: str, roots: Iterable[str] = (), packages: Packages | None = None) -> tuple[str, str]:
     """Return `(module name, source root)` for a file.
 
-    A configured root that contains the file wins. Otherwise the root is the first
-    folder above the file without an `__init__.py`, which also handles src layouts.
+    A configured root that contains the file wins. Otherwise the root is the folder
+    above the outermost package that holds the file (see `package_of`), which also
+    handles src layouts.
     `packages` keeps what was found for each folder, for a caller that asks about
     many files while the folders do not change.
     """
@@ -140,29 +141,25 @@ def module_name_for(path: str, roots: Iterable[str] = (), packages: Packages | N
 def package_of(folder: str, packages: Packages) -> tuple[tuple[str, ...], str]:
     """Return the package names from the source root down to `folder`, and the root.
 
-    The root is the first folder upwards without an `__init__.py`.
+    A folder with an `__init__.py` is a package. So is a folder without one inside
+    a package: Python imports it as a namespace package (PEP 420), so
+    `app/jobs/run.py` is `app.jobs.run` when only `app` has an `__init__.py`. The
+    root is the folder above the outermost package, or the folder itself when it
+    is in no package.
     """
     known = packages.get(folder)
     if known is not None:
         return known
-    # Walk up to a folder already known or outside every package, then fill in the way down.
-    trail: list[str] = []
-    current = folder
-    while current not in packages:
-        if not os.path.isfile(os.path.join(current, "__init__.py")):
-            packages[current] = ((), current)
-            break
-        trail.append(current)
-        parent = os.path.dirname(current)
-        if parent == current:
-            packages[current] = ((os.path.basename(current),), current)
-            trail.pop()
-            break
-        current = parent
-    for inner in reversed(trail):
-        outer_parts, root = packages[os.path.dirname(inner)]
-        packages[inner] = ((*outer_parts, os.path.basename(inner)), root)
-    return packages[folder]
+    parent = os.path.dirname(folder)
+    outer_parts, outer_root = ((), folder) if parent == folder else package_of(parent, packages)
+    if outer_parts:
+        answer = ((*outer_parts, os.path.basename(folder)), outer_root)
+    elif os.path.isfile(os.path.join(folder, "__init__.py")):
+        answer = ((os.path.basename(folder),), parent)
+    else:
+        answer = ((), folder)
+    packages[folder] = answer
+    return answer
 
 
 class Project:
@@ -198,9 +195,22 @@ class Project:
     # --- Modules --------------------------------------------------------------------
 
     def add_root(self, root: str) -> None:
+        """Look for modules under `root` too, after the roots already known.
+
+        A module that no earlier root had may be under this one, so the lookups
+        that failed, and the reads and resolutions made since, are made again.
+        """
         absolute = os.path.abspath(root)
-        if absolute not in self.roots:
-            self.roots.append(absolute)
+        if absolute in self.roots:
+            return
+        self.roots.append(absolute)
+        for name in [name for name, info in self._by_name.items() if info is None]:
+            del self._by_name[name]
+        self._absent.clear()
+        self.object_reads.clear()
+        self.annotation_reads.clear()
+        self._resolved.clear()
+        self._words_keys.clear()
 
     def set_source(self, path: str, source: SourceFile) -> None:
         """Use this text for `path` instead of the file on disk, as for an editor's unsaved buffer."""
