@@ -193,6 +193,35 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
     assert codes(restored) == codes(before)
 
 
+ALPHA_TASK = 'from {source} import {decorator}\n\n\n@{decorator}(name="alpha")\ndef run(x: int) -> int:\n    return x\n'
+
+
+def test_cache_sees_decorator_exported_in_configured_root(project: Path) -> None:
+    # `svc/a.py` becomes a task named "alpha", like the one in `svc/c.py`, only when
+    # `lib/shared/deco.py` starts to export the decorator. No checked file is under
+    # `lib`, so only its place among the configured roots makes the cache see it.
+    write_files(
+        project,
+        {
+            "pyproject.toml": "",
+            "src/svc/__init__.py": "",
+            "src/svc/a.py": ALPHA_TASK.format(source="shared.deco", decorator="job"),
+            "src/svc/c.py": ALPHA_TASK.format(source="task_lint", decorator="task"),
+            "lib/shared/__init__.py": "",
+            "lib/shared/deco.py": "def job(**options):\n    return lambda function: function\n",
+        },
+    )
+    config = Config(source_roots=("src", "lib"))
+    paths = [os.path.join("src", "svc", "c.py")]
+    before = check(paths, config)
+
+    write_files(project, {"lib/shared/deco.py": "from task_lint import task as job\n"})
+    after = check(paths, config)
+
+    assert codes(before) == []
+    assert codes(after) == [(os.path.join("src", "svc", "c.py"), 5, "TSK206")]
+
+
 def test_one_checker_sees_edits_between_runs(project: Path) -> None:
     # A caller that keeps one Checker and its Cache, as a long-lived tool would, gets
     # each run's own reads: the hashes of the last run are not reused.

@@ -843,8 +843,8 @@ def test_project_names_cache_sees_added_and_removed_module(tmp_path: Path, monke
 
 
 def test_project_names_cache_sees_edit_in_another_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The decorator comes from a module of a second source root, outside the scanned
-    # files, so only its stamp among the dependencies shows that it changed.
+    # The decorator comes from a module of a second source root, which the scan
+    # stamps as well as the modules under the first one.
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
     app, shared = tmp_path / "app", tmp_path / "shared"
     write(app, "pyproject.toml", "")
@@ -861,6 +861,41 @@ def test_project_names_cache_sees_edit_in_another_root(tmp_path: Path, monkeypat
 
     assert before == ["billing.total"]
     assert after == []
+
+
+def decorator_in_other_root(root: Path, exported: bool) -> None:
+    """Write `src/svc` and `lib/shared`, whose `deco.py` exports the task decorator as `job` or a plain function."""
+    write(root, "pyproject.toml", "")
+    write(root, "src/svc/__init__.py", "")
+    write(root, "lib/shared/__init__.py", "")
+    plain = "def job(**options):\n    return lambda function: function\n"
+    write(root, "lib/shared/deco.py", "from task_lint import task as job\n" if exported else plain)
+    write(root, "src/svc/a.py", 'from shared.deco import job\n\n\n@job(name="alpha")\ndef run(x) -> None:\n    pass\n')
+    write(root, "src/svc/c.py", named_task("alpha"))
+
+
+def test_decorator_from_configured_root_makes_a_task(tmp_path: Path) -> None:
+    # The pre-filter must count modules under --task-source-roots as project
+    # modules, as `task-lint check --source-root` does.
+    decorator_in_other_root(tmp_path, exported=True)
+
+    result = flake8(tmp_path, "--select", "TSK101", "--task-source-roots", "src,lib", "src/svc/a.py")
+
+    assert [line.code for line in tsk(result.stdout)] == ["TSK101"], result.stdout + result.stderr
+
+
+def test_names_cache_sees_decorator_exported_in_other_root(tmp_path: Path) -> None:
+    # `a.py` becomes a task named "alpha", like the one in `c.py`, only when the
+    # module of another source root starts to export the decorator.
+    decorator_in_other_root(tmp_path, exported=False)
+    arguments = ("--select", "TSK206", "--task-source-roots", "src,lib", "src/svc/c.py")
+    before = flake8(tmp_path, *arguments)
+
+    write(tmp_path, "lib/shared/deco.py", "from task_lint import task as job\n")
+    after = flake8(tmp_path, *arguments)
+
+    assert tsk(before.stdout) == []
+    assert [line.code for line in tsk(after.stdout)] == ["TSK206"], after.stdout + after.stderr
 
 
 def test_project_names_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -375,7 +375,7 @@ class Checker:
         return list(seen)
 
     def project_files(self, paths: Sequence[str], files: Sequence[str]) -> list[str]:
-        """Return the other files under the source roots of `files`, by the paths findings show.
+        """Return the other files under the roots of `files` and the configured roots, as findings show paths.
 
         Their tasks count for the duplicate-name rule, so that checking only the
         changed files (as a pre-commit hook does) still finds a clash with an
@@ -388,6 +388,8 @@ class Checker:
         # The root depends only on a file's folder, so look it up once per folder.
         first_file_by_folder = {os.path.dirname(os.path.abspath(path)): path for path in reversed(files)}
         found = {module_name_for(path, self.config.source_roots)[1] for path in first_file_by_folder.values()}
+        # A configured root belongs to the project even when no checked file is under it.
+        found.update(os.path.abspath(root) for root in self.config.source_roots)
         for root in sorted(found):
             if any(is_within(root, outer) for outer in (*folders, *roots)):
                 continue

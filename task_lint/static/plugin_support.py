@@ -56,11 +56,16 @@ def _root_of(path: str, roots: tuple[str, ...]) -> str:
     return module_name_for(path, roots)[1]
 
 
+def _search_roots(root: str, roots: tuple[str, ...]) -> list[str]:
+    """The file's own source root and the configured ones, where its imports are looked up."""
+    return list(dict.fromkeys((root, *(os.path.abspath(configured) for configured in roots))))
+
+
 @functools.lru_cache(maxsize=16)
 def _related_words(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> frozenset[bytes]:
-    """Module-name words of the root's modules that can export a task decorator or base class."""
+    """Module-name words of the modules under the search roots that can export a task decorator or base class."""
     files = {}
-    for path in iter_python_files([root], DEFAULT_EXCLUDE):
+    for path in iter_python_files(_search_roots(root, roots), DEFAULT_EXCLUDE):
         try:
             with open(path, "rb") as handle:
                 files[path] = handle.read()
@@ -89,7 +94,8 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
     """Apply the pre-filter to one buffer, as `task-lint check` applies it to files.
 
     The project scan runs only for a buffer that imports project modules, and once
-    per process and source root.
+    per process and source root. A module under a configured root (flake8's
+    `--task-source-roots`) counts as a project module, as it does for `task-lint check`.
     """
     # flake8 has decoded the buffer already; decoding it again by its coding
     # declaration would garble a Latin-1 file.
@@ -99,7 +105,9 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
     absolute = os.path.abspath(path)
     module, root = module_name_for(absolute, roots)
     implicit = relative_import_words(data, module)
-    imports_project = bool(implicit) or any(_contains_word(data, name) for name in _top_level_names(root))
+    imports_project = bool(implicit) or any(
+        _contains_word(data, name) for search in _search_roots(root, roots) for name in _top_level_names(search)
+    )
     if not imports_project:
         return False
     related = _related_words(root, decorators, roots)
@@ -108,13 +116,13 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
 
 @functools.lru_cache(maxsize=16)
 def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> tuple[TaskName, ...]:
-    """Task names of every module under a source root, for the duplicate-name rule.
+    """Task names of every module under a source root and the configured roots, for the duplicate-name rule.
 
     When no module under the root changed since the last scan (by size and
     modification time, as ruff and mypy judge it), the names come from the cache
     without reading any module.
     """
-    paths = sorted({os.path.abspath(path) for path in iter_python_files([root], DEFAULT_EXCLUDE)})
+    paths = sorted({os.path.abspath(path) for path in iter_python_files(_search_roots(root, roots), DEFAULT_EXCLUDE)})
     cache = _names_cache(root, decorators, roots)
     stamps = {path: current_stamp(path) for path in paths}
     replayed = cache.replay_names(stamps)
