@@ -341,6 +341,11 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
+    if sys.stdout is None:
+        # Python starts with no sys.stdout when file descriptor 1 is closed (`>&-`).
+        if sys.stderr is not None:
+            print("task-lint: error: standard output is closed", file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -382,7 +387,8 @@ def console_main() -> None:
     # benchmark corpus. As mypy's hard_exit does, flush the output and end the
     # process without the interpreter's clean-up.
     try:
-        sys.stdout.flush()
+        if sys.stdout is not None:
+            sys.stdout.flush()
     except BrokenPipeError:
         pass  # the reader went away (`| head`), which is no error
     except OSError as error:
@@ -391,7 +397,7 @@ def console_main() -> None:
         code = EXIT_USAGE
     except ValueError:
         pass  # standard output was closed, so there was nothing left to write
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # AttributeError: no sys.stderr
         sys.stderr.flush()
     os._exit(code)
 

@@ -1003,6 +1003,21 @@ def test_full_disk_one_error_line(project: Path, command: list[str]) -> None:
     assert "No space left on device" in completed.stderr
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
+@pytest.mark.parametrize("command", [["check", "--no-cache", "."], ["schema", "."], ["docs", "."], ["--help"]])
+def test_closed_standard_output_one_error_line(project: Path, command: list[str]) -> None:
+    # With file descriptor 1 closed, Python starts with sys.stdout set to None.
+    several_files(project)
+    line = " ".join(shlex.quote(part) for part in [console_script(), *command])
+
+    completed = subprocess.run(
+        ["sh", "-c", line + " >&-"], cwd=project, stderr=subprocess.PIPE, text=True, timeout=60, check=False
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr == "task-lint: error: standard output is closed\n"
+
+
 def child_processes(parent: int) -> list[int]:
     """Return the ids of the processes whose parent is `parent`, read from /proc."""
     children = []
