@@ -222,6 +222,61 @@ def test_cache_sees_decorator_exported_in_configured_root(project: Path) -> None
     assert codes(after) == [(os.path.join("src", "svc", "c.py"), 5, "TSK206")]
 
 
+def layout_project(root: Path) -> None:
+    """Write `src/app` whose `jobs/run.py` is a task only while `app` is a package."""
+    write_files(
+        root,
+        {
+            "pyproject.toml": "",
+            "src/app/__init__.py": "",
+            "src/app/helpers.py": "from task_lint import task as job\n",
+            "src/app/jobs/run.py": "from app.helpers import job\n\n\n@job\ndef run_job(a: int):\n    return a\n",
+        },
+    )
+
+
+@pytest.mark.parametrize("paths", [["src"], ["src/app/jobs/run.py"]], ids=["folder", "file"])
+def test_cache_sees_package_marker_removed_and_added(project: Path, paths: list[str]) -> None:
+    # Without `app/__init__.py`, `jobs/run.py` is module `run` and `app.helpers` is
+    # out of its reach, so `job` is no task decorator there.
+    layout_project(project)
+    marker = project / "src" / "app" / "__init__.py"
+    with_marker = check(paths)
+
+    marker.unlink()
+    without = check(paths)
+    fresh_without = Checker(Config()).check(paths)
+    marker.write_text("")
+    again = check(paths)
+
+    assert [code for _, _, code in codes(with_marker)] == ["TSK102"]
+    assert codes(without) == codes(fresh_without) == []
+    assert codes(again) == codes(with_marker)
+
+
+def test_cache_sees_package_marker_above_root(project: Path) -> None:
+    # `src/__init__.py` makes `src` a package, so the other task becomes `src.app.a:first`.
+    write_files(
+        project,
+        {
+            "pyproject.toml": "",
+            "src/app/__init__.py": "",
+            "src/app/a.py": ALPHA_TASK.format(source="task_lint", decorator="task").replace("run", "first"),
+            "src/app/jobs/b.py": ALPHA_TASK.format(source="task_lint", decorator="task").replace("run", "second"),
+        },
+    )
+    paths = [os.path.join("src", "app", "jobs", "b.py")]
+    before = check(paths)
+
+    (project / "src" / "__init__.py").write_text("")
+    after = check(paths)
+    fresh = Checker(Config()).check(paths)
+
+    assert "`app.a:first`" in before.findings[0].message
+    assert [finding.message for finding in after.findings] == [finding.message for finding in fresh.findings]
+    assert "`src.app.a:first`" in after.findings[0].message
+
+
 def test_one_checker_sees_edits_between_runs(project: Path) -> None:
     # A caller that keeps one Checker and its Cache, as a long-lived tool would, gets
     # each run's own reads: the hashes of the last run are not reused.

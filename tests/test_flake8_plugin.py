@@ -898,6 +898,22 @@ def test_names_cache_sees_decorator_exported_in_other_root(tmp_path: Path) -> No
     assert [line.code for line in tsk(after.stdout)] == ["TSK206"], after.stdout + after.stderr
 
 
+def test_names_cache_sees_package_marker_above_root(tmp_path: Path) -> None:
+    # `src/__init__.py` makes `src` a package, so the other task becomes `src.app.a:run`.
+    write(tmp_path, "pyproject.toml", "")
+    write(tmp_path, "src/app/__init__.py", "")
+    write(tmp_path, "src/app/a.py", named_task("same"))
+    write(tmp_path, "src/app/jobs/b.py", named_task("same"))
+    arguments = ("--select", "TSK206", "src/app/jobs/b.py")
+    before = flake8(tmp_path, *arguments)
+
+    write(tmp_path, "src/__init__.py", "")
+    after = flake8(tmp_path, *arguments)
+
+    assert "`app.a:run`" in before.stdout
+    assert "`src.app.a:run`" in after.stdout, after.stdout + after.stderr
+
+
 def test_project_names_cache_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TASK_LINT_CACHE_DIR", str(tmp_path / "elsewhere"))
     write(tmp_path / "project", "pyproject.toml", "")

@@ -104,9 +104,9 @@ def analyse_module(project: Project, path: str, module: ModuleInfo | SourceError
         for finding in findings
         if (codes := source.noqa_codes(finding.line)) is not None
     )
-    own = os.path.abspath(path)
-    dependencies = tuple(sorted(p for p in project.touched if p != own))
-    return FileResult(path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), dependencies)
+    return FileResult(
+        path, tuple(findings), names, tuple(dict(noqa).items()), source.file_noqa(), _dependencies(project, path)
+    )
 
 
 def with_compiler_error(module: ModuleInfo | SourceError) -> ModuleInfo | SourceError:
@@ -135,9 +135,21 @@ def analyse_names(project: Project, path: str) -> FileResult:
     except Exception:  # noqa: BLE001  # such a file adds no names, as when its full analysis fails
         found = []
     names = tuple(TaskName(n.name, n.explicit, n.qualified_name, path, n.line, n.column) for n in found)
+    return FileResult(path, (), names, (), False, _dependencies(project, path), complete=False)
+
+
+def _dependencies(project: Project, path: str) -> tuple[str, ...]:
+    """Return what the analysis of a file depended on, besides its own text.
+
+    That is every module it read or looked for, and the `__init__.py` files above
+    those modules and above the file, present or not, because module names follow them.
+    """
     own = os.path.abspath(path)
-    dependencies = tuple(sorted(p for p in project.touched if p != own))
-    return FileResult(path, (), names, (), False, dependencies, complete=False)
+    found = set(project.touched)
+    for read in (own, *project.touched):
+        found.update(project.package_files(read))
+    found.discard(own)
+    return tuple(sorted(found))
 
 
 def analyse_path(project: Project, path: str) -> FileResult:

@@ -174,6 +174,8 @@ class Project:
         self._overrides: dict[str, SourceFile] = {}
         self._resolving: set[tuple[str, str]] = set()
         self._packages: Packages = {}
+        # The `__init__.py` paths above each folder, for `package_files`.
+        self._package_files: dict[str, tuple[str, ...]] = {}
         # Candidate paths that a lookup by module name found no file at.
         self._absent: dict[str, tuple[str, ...]] = {}
         self.inference_used = False
@@ -193,6 +195,20 @@ class Project:
         self._words_keys: dict[tuple[int, str, bool], tuple[tuple[object, ...], Dependencies]] = {}
 
     # --- Modules --------------------------------------------------------------------
+
+    def package_files(self, path: str) -> tuple[str, ...]:
+        """Return the `__init__.py` path of every folder above `path`, whether it exists or not.
+
+        A module's name follows those files (see `package_of`), so what was found
+        about a module depends on them as it depends on the module's own text.
+        """
+        folder = os.path.dirname(os.path.abspath(path))
+        known = self._package_files.get(folder)
+        if known is None:
+            parent = os.path.dirname(folder)
+            above = () if parent == folder else self.package_files(folder)
+            known = self._package_files[folder] = (os.path.join(folder, "__init__.py"), *above)
+        return known
 
     def add_root(self, root: str) -> None:
         """Look for modules under `root` too, after the roots already known.
