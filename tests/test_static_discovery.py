@@ -990,3 +990,17 @@ def test_module_names_with_and_without_the_folder_memo(tmp_path: Path, order: st
         "sub.deep",
         str(tmp_path / "app"),
     )
+
+
+def test_package_comes_before_module_of_same_name(tmp_path: Path) -> None:
+    # Python imports `deco/__init__.py`, not `deco.py`, for `import deco`.
+    write(
+        tmp_path,
+        {
+            "deco.py": "def job(function):\n    return function\n",
+            "deco/__init__.py": "from task_lint import task as job\n",
+            "jobs.py": "from deco import job\n\n\n@job\ndef run() -> None:\n    pass\n",
+        },
+    )
+
+    assert found_tasks(tmp_path) == {"jobs:run"}

@@ -295,7 +295,8 @@ class Project:
         absent: list[str] = []
         relative = name.replace(".", os.sep)
         for root in self.roots:
-            for candidate in (os.path.join(root, relative + ".py"), os.path.join(root, relative, "__init__.py")):
+            # A package comes before a module of the same name, as Python's import system finds them.
+            for candidate in (os.path.join(root, relative, "__init__.py"), os.path.join(root, relative + ".py")):
                 if os.path.isfile(candidate) or os.path.abspath(candidate) in self._overrides:
                     loaded = self.module_for_path(candidate)
                     found = loaded if isinstance(loaded, ModuleInfo) else None
