@@ -277,6 +277,29 @@ def test_cache_sees_package_marker_above_root(project: Path) -> None:
     assert "`src.app.a:first`" in after.findings[0].message
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_edit_in_one_root_keeps_the_roots_of_cached_files(project: Path, jobs: int) -> None:
+    # Only `src` has `app`, which the script imports. When the files under `src` come
+    # from the cache, the script analysed again must still find `app` there.
+    write_files(
+        project,
+        {
+            "pyproject.toml": "",
+            "src/app/__init__.py": "",
+            "src/app/deco.py": "from task_lint import task as job\n",
+            "scripts/run.py": "from app.deco import job\n\n\n@job\ndef run(x) -> int:\n    return 1\n",
+        },
+    )
+    paths = ["src", "scripts"]
+    check(paths, jobs=jobs)
+
+    write_files(project, {"scripts/run.py": "from app.deco import job\n\n\n@job\ndef run(y) -> int:\n    return 1\n"})
+    after = check(paths, jobs=jobs)
+
+    assert codes(after) == codes(Checker(Config()).check(paths))
+    assert codes(after) == [(os.path.join("scripts", "run.py"), 5, "TSK101")]
+
+
 def test_one_checker_sees_edits_between_runs(project: Path) -> None:
     # A caller that keeps one Checker and its Cache, as a long-lived tool would, gets
     # each run's own reads: the hashes of the last run are not reused.

@@ -52,6 +52,9 @@ class Cache:
         # Content hashes of dependencies, by path. Files do not change during a run,
         # and thousands of entries can share one dependency.
         self._current_hashes: dict[str, str | None] = {}
+        # The source roots that the analysis of this run knows from the start (see
+        # `checker.work_roots`); a result found with other roots is not reused.
+        self.roots: tuple[str, ...] = ()
 
     def start_run(self) -> None:
         """Forget what was read for the last run, whose files may have changed since."""
@@ -130,6 +133,8 @@ class Cache:
         if not isinstance(entry, dict) or entry.get("sha") != digest or not _entry_well_formed(entry):
             return None
         if complete and not entry.get("complete", True):
+            return None
+        if entry.get("roots", []) != list(self.roots):
             return None
         for dependency, expected in entry["dependencies"].items():
             if self._current_hash(dependency) != expected:
@@ -228,6 +233,7 @@ class Cache:
                 "file_noqa": result.file_noqa,
                 "dependencies": digests,
                 "complete": result.complete,
+                "roots": list(self.roots),
             }
         for path, stamp in stamps.items():
             data["stamps"][path] = _stamp_list(stamp)
@@ -294,6 +300,7 @@ def _entry_well_formed(entry: dict[str, Any]) -> bool:
         )
         and type(entry.get("file_noqa")) is bool
         and type(entry.get("complete", True)) is bool
+        and isinstance(entry.get("roots", []), list)
         and isinstance(dependencies, dict)
         and all(isinstance(digest, (str, type(None))) for digest in dependencies.values())
     )

@@ -438,6 +438,9 @@ class Checker:
         # (path, names only): the files outside the checked ones count only for their task names.
         pending: list[tuple[str, bool]] = []
         reported = set(files)
+        seeds = work_roots((path for path in (*files, *others) if path in candidates), self.config.source_roots)
+        if self.cache is not None:
+            self.cache.roots = seeds
         for path in (*files, *others):
             if path not in candidates:
                 continue
@@ -447,7 +450,7 @@ class Checker:
                 results[path] = cached
             else:
                 pending.append((path, names_only))
-        for result in self._analyse(pending):
+        for result in self._analyse(pending, seeds):
             results[result.path] = result
 
         findings = self._judge(results, reported)
@@ -461,7 +464,8 @@ class Checker:
             return set(contents)
         return Prefilter(self.config.task_decorators, self.config.source_roots).select(contents)
 
-    def _analyse(self, paths: list[tuple[str, bool]]) -> list[FileResult]:
+    def _analyse(self, paths: list[tuple[str, bool]], seeds: tuple[str, ...]) -> list[FileResult]:
+        """Analyse (path, names only) pairs with a project that knows the source roots `seeds` from the start."""
         if not paths:
             return []
         roots = self.config.source_roots
@@ -472,7 +476,6 @@ class Checker:
         # The analysis keeps each CPU busy, so more processes than CPUs or files only
         # cost memory, and a typo such as `jobs = 100000` must not start that many.
         jobs = min(jobs, cpu_count(), len(paths))
-        seeds = work_roots((path for path, _ in paths), roots)
         if jobs <= 1 or len(paths) < 2:
             project = self.project = seeded_project(roots, seeds, decorators)
             return _analyse_all(project, paths)
