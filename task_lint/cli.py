@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import gc
+import io
 import json
 import os
 import sys
@@ -339,13 +341,23 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+class _ClosedOutput(io.TextIOBase):
+    """Stands in for a standard output that was closed before the process started."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     if sys.stdout is None:
         # Python starts with no sys.stdout when file descriptor 1 is closed (`>&-`).
-        if sys.stderr is not None:
-            print("task-lint: error: standard output is closed", file=sys.stderr)
-        return EXIT_USAGE
+        # A command that writes to a file (`--output`) still works; a write to
+        # standard output fails as it would on a full disk.
+        sys.stdout = _ClosedOutput()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

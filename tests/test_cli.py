@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import errno
 import json
 import os
 import shlex
@@ -1004,18 +1005,34 @@ def test_full_disk_one_error_line(project: Path, command: list[str]) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
-@pytest.mark.parametrize("command", [["check", "--no-cache", "."], ["schema", "."], ["docs", "."], ["--help"]])
+@pytest.mark.parametrize("command", [["check", "--no-cache", "."], ["schema", "."], ["docs", "."], ["rule", "TSK101"]])
 def test_closed_standard_output_one_error_line(project: Path, command: list[str]) -> None:
     # With file descriptor 1 closed, Python starts with sys.stdout set to None.
     several_files(project)
-    line = " ".join(shlex.quote(part) for part in [console_script(), *command])
 
-    completed = subprocess.run(
-        ["sh", "-c", line + " >&-"], cwd=project, stderr=subprocess.PIPE, text=True, timeout=60, check=False
-    )
+    completed = run_without_stdout(project, command)
 
     assert completed.returncode == 2
-    assert completed.stderr == "task-lint: error: standard output is closed\n"
+    assert completed.stderr == f"task-lint: error: standard output: {os.strerror(errno.EBADF)}\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
+def test_closed_standard_output_with_output_file(project: Path) -> None:
+    several_files(project)
+
+    completed = run_without_stdout(project, ["check", "--no-cache", "--output", "report.txt", "."])
+
+    assert completed.returncode == 1
+    assert completed.stderr == ""
+    assert "TSK101" in (project / "report.txt").read_text(encoding="utf-8")
+
+
+def run_without_stdout(cwd: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run task-lint with file descriptor 1 closed (`>&-`)."""
+    line = " ".join(shlex.quote(part) for part in [console_script(), *command])
+    return subprocess.run(
+        ["sh", "-c", line + " >&-"], cwd=cwd, stderr=subprocess.PIPE, text=True, timeout=60, check=False
+    )
 
 
 def child_processes(parent: int) -> list[int]:

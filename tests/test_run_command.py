@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import shlex
 import subprocess
 import sys
 import textwrap
@@ -369,3 +370,27 @@ def test_run_and_workers_share_template(
     assert in_memory == on_disk
     assert in_memory_root == str(scratch_module)
     assert on_disk_root == ".."
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 0 with a POSIX shell")
+def test_closed_standard_input_is_usage_error(tmp_path: Path) -> None:
+    # With file descriptor 0 closed, Python starts with sys.stdin set to None.
+    command = [
+        console_script(),
+        "run",
+        "shop.orders:adjust_inventory",
+        "--source-root",
+        str(EXAMPLE_ROOT),
+        "--input",
+        "-",
+    ]
+    line = " ".join(shlex.quote(part) for part in command) + " <&-"
+
+    completed = subprocess.run(
+        ["sh", "-c", line], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert completed.returncode == 2
+    assert completed.stdout == ""
+    assert "task-lint: error: standard input is closed" in completed.stderr
+    assert "Traceback" not in completed.stderr

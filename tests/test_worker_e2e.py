@@ -584,6 +584,56 @@ def test_closed_standard_output_exits_three(workers: Path, args: list[str]) -> N
     assert stderr.count("worker: error: cannot write the response to standard output: standard output is closed") == 1
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
+def test_closed_standard_output_runs_no_task(workers: Path, tmp_path: Path) -> None:
+    # No response could reach the caller, so the e-mail must not be written.
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    worker = workers / worker_name("shop.notifications:send_email")
+    arguments = {"outbox": str(outbox), "to": ["a@example.org"], "subject": "s", "body": "b"}
+
+    completed = subprocess.run(
+        ["sh", "-c", shlex.quote(sys.executable) + " " + shlex.quote(str(worker)) + " >&-"],
+        input=json.dumps(arguments).encode(),
+        stderr=subprocess.PIPE,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 3
+    assert list(outbox.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 0 with a POSIX shell")
+@pytest.mark.parametrize("args", [[], ["--batch"], ["--input", "{input}"]], ids=["call", "batch", "input file"])
+def test_closed_standard_input(workers: Path, tmp_path: Path, args: list[str]) -> None:
+    # With file descriptor 0 closed, Python starts with sys.stdin set to None.
+    arguments_file = tmp_path / "arguments.json"
+    arguments_file.write_text(json.dumps(ADJUST), encoding="utf-8")
+    worker = workers / worker_name("shop.orders:adjust_inventory")
+    parts = [sys.executable, str(worker), *(arg.format(input=arguments_file) for arg in args)]
+
+    completed = subprocess.run(
+        ["sh", "-c", " ".join(shlex.quote(part) for part in parts) + " <&-"],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+
+    stderr = completed.stderr.decode()
+    assert "Traceback" not in stderr
+    if args and args[0] == "--input":
+        assert completed.returncode == 0, stderr
+        assert json.loads(completed.stdout) == {"ok": True, "result": {"mug": 4}}
+    else:
+        assert completed.returncode == 2, stderr
+        response = json.loads(completed.stdout)
+        assert response["error"] == {
+            "type": "unreadable_input",
+            "message": "cannot read the input: standard input is closed",
+        }
+
+
 @needs_linux_devices
 @pytest.mark.parametrize("args", [[], ["--batch"]], ids=["call", "batch"])
 def test_input_that_fails_to_read_exits_two(workers: Path, args: list[str]) -> None:
