@@ -1004,3 +1004,18 @@ def test_package_comes_before_module_of_same_name(tmp_path: Path) -> None:
     )
 
     assert found_tasks(tmp_path) == {"jobs:run"}
+
+
+def test_module_comes_before_namespace_folder_of_same_name(tmp_path: Path) -> None:
+    # `deco/` has no `__init__.py`, so Python imports `deco.py` for `deco`, and
+    # `from deco import job` takes the function defined there, not `deco/job.py`.
+    write(
+        tmp_path,
+        {
+            "deco.py": "from task_lint import task as job\n",
+            "deco/job.py": "def helper() -> None:\n    pass\n",
+            "jobs.py": "from deco import job\n\n\n@job\ndef run() -> None:\n    pass\n",
+        },
+    )
+
+    assert found_tasks(tmp_path) == {"jobs:run"}

@@ -291,6 +291,14 @@ class Project:
                 self.touched.add(known.path)
             self.touched.update(self._absent.get(name, ()))
             return known
+        parent, dot, _ = name.rpartition(".")
+        outer = self.module(parent) if dot else None
+        if outer is not None and not outer.is_package:
+            # Python finds `parent` as a module file, which has no submodules, even
+            # next to a folder of the same name without `__init__.py`.
+            self._by_name[name] = None
+            self._absent[name] = (outer.path,)
+            return None
         found: ModuleInfo | None = None
         absent: list[str] = []
         relative = name.replace(".", os.sep)
