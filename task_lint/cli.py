@@ -353,13 +353,19 @@ class _ClosedOutput(io.TextIOBase):
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
-    if sys.stdout is None:
+    closed = sys.stdout is None
+    if closed:
         # Python starts with no sys.stdout when file descriptor 1 is closed (`>&-`).
         # A command that writes to a file (`--output`) still works; a write to
         # standard output fails as it would on a full disk.
         sys.stdout = _ClosedOutput()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if closed and args.command == "run":
+        # The response could reach nobody, so the task and its side effects do not happen.
+        if sys.stderr is not None:
+            print("task-lint: error: standard output is closed, so the task was not run", file=sys.stderr)
+        return EXIT_USAGE
     try:
         return COMMANDS[args.command](args)
     except UsageError as error:

@@ -394,3 +394,34 @@ def test_closed_standard_input_is_usage_error(tmp_path: Path) -> None:
     assert completed.stdout == ""
     assert "task-lint: error: standard input is closed" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="closes file descriptor 1 with a POSIX shell")
+def test_closed_standard_output_runs_no_task(tmp_path: Path) -> None:
+    write_files(
+        tmp_path,
+        {
+            "side_effect_jobs.py": """\
+            from pathlib import Path
+
+            from task_lint import task
+
+
+            @task
+            def touch(path: str) -> None:
+                Path(path).write_text("ran")
+            """
+        },
+    )
+    marker = tmp_path / "marker.txt"
+    arguments = json.dumps({"path": str(marker)})
+    command = [console_script(), "run", "side_effect_jobs:touch", "--input", arguments]
+    line = " ".join(shlex.quote(part) for part in command) + " >&-"
+
+    completed = subprocess.run(
+        ["sh", "-c", line], cwd=tmp_path, stderr=subprocess.PIPE, text=True, timeout=60, check=False
+    )
+
+    assert completed.returncode == 2
+    assert completed.stderr == "task-lint: error: standard output is closed, so the task was not run\n"
+    assert not marker.exists()

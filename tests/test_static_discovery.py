@@ -1019,3 +1019,68 @@ def test_module_comes_before_namespace_folder_of_same_name(tmp_path: Path) -> No
     )
 
     assert found_tasks(tmp_path) == {"jobs:run"}
+
+
+def tasks_in_order(root: Path, order: list[str]) -> set[str]:
+    """Return the tasks that `check` finds when the files are given in this order."""
+    report = Checker(Config()).check([str(root / name) for name in order])
+    return {finding.message.split("`")[3] for finding in report.findings if finding.code == "TSK102"}
+
+
+@pytest.mark.parametrize("order", [["deco.py", "main.py"], ["main.py", "deco.py"]])
+def test_package_wins_whatever_file_is_read_first(tmp_path: Path, order: list[str]) -> None:
+    # Python imports `deco/__init__.py`, whose `job` is a plain function.
+    write(
+        tmp_path,
+        {
+            "deco.py": "from task_lint import task as job\n",
+            "deco/__init__.py": "def job(function):\n    return function\n",
+            "main.py": "from deco import job\n\n\n@job\ndef f(x):\n    return x\n",
+        },
+    )
+
+    assert tasks_in_order(tmp_path, order) == set()
+
+
+@pytest.mark.parametrize("order", [["app/deco/sub.py", "app/main.py"], ["app/main.py", "app/deco/sub.py"]])
+def test_module_file_has_no_submodules_whatever_file_is_read_first(tmp_path: Path, order: list[str]) -> None:
+    # `app/deco.py` is what Python imports for `app.deco`, so `app.deco.sub` cannot be imported.
+    write(
+        tmp_path,
+        {
+            "app/__init__.py": "",
+            "app/deco.py": "def job(function):\n    return function\n",
+            "app/deco/sub.py": "from task_lint import task as job\n",
+            "app/main.py": "from .deco.sub import job\n\n\n@job\ndef f(x):\n    return x\n",
+        },
+    )
+
+    assert tasks_in_order(tmp_path, order) == set()
+
+
+def test_from_package_import_takes_what_the_package_binds(tmp_path: Path) -> None:
+    # `deco/__init__.py` binds `job` to the decorator, which hides the submodule `deco.job`.
+    write(
+        tmp_path,
+        {
+            "deco/__init__.py": "from .job import job\n",
+            "deco/job.py": "from task_lint import task as job\n",
+            "main.py": "from deco import job\n\n\n@job\ndef run() -> None:\n    pass\n",
+        },
+    )
+
+    assert found_tasks(tmp_path) == {"main:run"}
+
+
+def test_relative_import_outside_package_resolves_nothing(tmp_path: Path) -> None:
+    # Python raises ImportError: a top-level module has no parent package.
+    write(
+        tmp_path,
+        {
+            "impl.py": "from task_lint import task as job\n",
+            "deco.py": "from .impl import job\n",
+            "main.py": "from deco import job\n\n\n@job\ndef run() -> None:\n    pass\n",
+        },
+    )
+
+    assert found_tasks(tmp_path) == set()

@@ -252,8 +252,10 @@ class Project:
         self.add_root(root)
         result = self._load(absolute, name, tree=tree)
         self._by_path[absolute] = result
-        if isinstance(result, ModuleInfo):
-            self._by_name.setdefault(name, result)
+        # Other modules find this file by its name only when Python would import it
+        # for that name: a package wins over a module file, a module file over a
+        # folder without `__init__.py`. `module` decides that, whatever file was read first.
+        if isinstance(result, ModuleInfo) and self.module(name) is result:
             from task_lint.static import inference
 
             inference.register_project_module(name, absolute)
@@ -449,6 +451,12 @@ class Project:
             return self.resolve_dotted(binding.target, as_module=True)
         if binding.kind == "import":
             assert binding.target is not None
+            # `from package import name` takes what the package binds as `name`
+            # before it looks for a submodule, as Python does.
+            package, dot, attribute = binding.target.rpartition(".")
+            outer = self.module(package) if dot else None
+            if outer is not None and outer.is_package and outer.symbols.lookup(attribute) is not None:
+                return self.resolve_export(outer, attribute)
             return self.resolve_dotted(binding.target)
         local = scope is not module.symbols
         qualified = None if local else f"{module.name}.{name}"

@@ -35,6 +35,8 @@ def resolve_relative(module: str, is_package: bool, level: int, name: str | None
     parts = module.split(".")
     if not is_package:
         parts = parts[:-1]
+    if not parts:
+        return None  # a module outside any package has no parent to import from
     if level - 1 > len(parts) or (level - 1 == len(parts) and not name):
         return None
     base = parts[: len(parts) - (level - 1)]
