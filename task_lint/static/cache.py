@@ -52,8 +52,8 @@ class Cache:
         # Content hashes of dependencies, by path. Files do not change during a run,
         # and thousands of entries can share one dependency.
         self._current_hashes: dict[str, str | None] = {}
-        # The source roots that the analysis of this run knows from the start (see
-        # `checker.work_roots`); a result found with other roots is not reused.
+        # The source roots that this run's analysis starts with (see `checker.work_roots`).
+        # A result found with other roots is not reused.
         self.roots: tuple[str, ...] = ()
 
     def start_run(self) -> None:
@@ -184,25 +184,29 @@ class Cache:
     ) -> None:
         """Record this run's results and write the cache file atomically."""
         dependencies = self.store_results(results, hashes, stamps)
-        dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
-        run = {
-            "version": CACHE_VERSION,
-            "key": _run_key(checked, stamps, dependency_stamps),
-            "dependencies": sorted(dependencies),
-            "findings": [list(_finding_tuple(f)) for f in findings],
-        }
-        self._write(self.run_path, run)
+        self._store_run(checked, stamps, dependencies, "findings", [list(_finding_tuple(f)) for f in findings])
 
     def store_names(
         self, stamps: dict[str, FileStamp | None], dependencies: set[str], names: Sequence[TaskName]
     ) -> None:
         """Record the task names of a scan of the files in `stamps`, for `replay_names`."""
+        self._store_run(sorted(stamps), stamps, dependencies, "names", [_name_row(n) for n in names])
+
+    def _store_run(
+        self,
+        checked: Sequence[str],
+        stamps: dict[str, FileStamp | None],
+        dependencies: set[str],
+        field: str,
+        rows: list[list[Any]],
+    ) -> None:
+        """Write the run file that `_matching_run` reads, with `rows` under `field`."""
         dependency_stamps = {path: current_stamp(path) for path in sorted(dependencies)}
         run = {
             "version": CACHE_VERSION,
-            "key": _run_key(sorted(stamps), stamps, dependency_stamps),
+            "key": _run_key(checked, stamps, dependency_stamps),
             "dependencies": sorted(dependencies),
-            "names": [[n.name, n.explicit, n.qualified_name, n.path, n.line, n.column] for n in names],
+            field: rows,
         }
         self._write(self.run_path, run)
 
@@ -228,7 +232,7 @@ class Cache:
             data["files"][absolute] = {
                 "sha": hashes[path],
                 "findings": [list(_finding_tuple(f)) for f in result.findings],
-                "names": [[n.name, n.explicit, n.qualified_name, n.path, n.line, n.column] for n in result.names],
+                "names": [_name_row(n) for n in result.names],
                 "noqa": [[line, list(codes)] for line, codes in result.noqa],
                 "file_noqa": result.file_noqa,
                 "dependencies": digests,
@@ -304,6 +308,10 @@ def _entry_well_formed(entry: dict[str, Any]) -> bool:
         and isinstance(dependencies, dict)
         and all(isinstance(digest, (str, type(None))) for digest in dependencies.values())
     )
+
+
+def _name_row(name: TaskName) -> list[Any]:
+    return [name.name, name.explicit, name.qualified_name, name.path, name.line, name.column]
 
 
 def _finding_tuple(finding: Finding) -> tuple[str, int, int, str, str]:
