@@ -342,7 +342,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 
 class _ClosedOutput(io.TextIOBase):
-    """Stands in for a standard output that was closed before the process started."""
+    """A stand-in for a standard output that was closed before the process started."""
 
     def writable(self) -> bool:
         return True
@@ -356,13 +356,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     closed = sys.stdout is None
     if closed:
         # Python starts with no sys.stdout when file descriptor 1 is closed (`>&-`).
-        # A command that writes to a file (`--output`) still works; a write to
+        # A command that writes to a file (`--output`) still works, while a write to
         # standard output fails as it would on a full disk.
         sys.stdout = _ClosedOutput()
     parser = build_parser()
     args = parser.parse_args(argv)
     if closed and args.command == "run":
-        # The response could reach nobody, so the task and its side effects do not happen.
+        # No caller could read the response, so the task and its side effects must not happen.
         if sys.stderr is not None:
             print("task-lint: error: standard output is closed, so the task was not run", file=sys.stderr)
         return EXIT_USAGE

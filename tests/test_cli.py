@@ -879,7 +879,7 @@ def test_jobs_match_serial_run_across_roots(project: Path, capsys: pytest.Captur
     assert reversed_paths.out == serial.out
 
 
-def test_namespace_package_inside_package_is_named_by_python(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_namespace_folder_named_as_python(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     two_roots_project(project)
 
     run = run_main(capsys, "schema", "src")

@@ -196,7 +196,7 @@ def test_dependency_edit_changes_findings(project: Path) -> None:
 ALPHA_TASK = 'from {source} import {decorator}\n\n\n@{decorator}(name="alpha")\ndef run(x: int) -> int:\n    return x\n'
 
 
-def test_cache_sees_decorator_exported_in_configured_root(project: Path) -> None:
+def test_cache_decorator_in_configured_root(project: Path) -> None:
     # `svc/a.py` becomes a task named "alpha", like the one in `svc/c.py`, only when
     # `lib/shared/deco.py` starts to export the decorator. No checked file is under
     # `lib`, so only its place among the configured roots makes the cache see it.
@@ -236,7 +236,7 @@ def layout_project(root: Path) -> None:
 
 
 @pytest.mark.parametrize("paths", [["src"], ["src/app/jobs/run.py"]], ids=["folder", "file"])
-def test_cache_sees_package_marker_removed_and_added(project: Path, paths: list[str]) -> None:
+def test_cache_package_marker_toggled(project: Path, paths: list[str]) -> None:
     # Without `app/__init__.py`, `jobs/run.py` is module `run` and `app.helpers` is
     # out of its reach, so `job` is no task decorator there.
     layout_project(project)
@@ -254,7 +254,7 @@ def test_cache_sees_package_marker_removed_and_added(project: Path, paths: list[
     assert codes(again) == codes(with_marker)
 
 
-def test_cache_sees_package_marker_above_root(project: Path) -> None:
+def test_cache_package_marker_above_root(project: Path) -> None:
     # `src/__init__.py` makes `src` a package, so the other task becomes `src.app.a:first`.
     write_files(
         project,
@@ -278,7 +278,7 @@ def test_cache_sees_package_marker_above_root(project: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_edit_in_one_root_keeps_the_roots_of_cached_files(project: Path, jobs: int) -> None:
+def test_cached_root_serves_other_root(project: Path, jobs: int) -> None:
     # Only `src` has `app`, which the script imports. When the files under `src` come
     # from the cache, the script analysed again must still find `app` there.
     write_files(
@@ -300,7 +300,7 @@ def test_edit_in_one_root_keeps_the_roots_of_cached_files(project: Path, jobs: i
     assert codes(after) == [(os.path.join("scripts", "run.py"), 5, "TSK101")]
 
 
-def test_one_checker_sees_edits_between_runs(project: Path) -> None:
+def test_reused_checker_sees_edits(project: Path) -> None:
     # A caller that keeps one Checker and its Cache, as a long-lived tool would, gets
     # each run's own reads: the hashes of the last run are not reused.
     small_project(project)

@@ -761,12 +761,17 @@ def scan_names(root: Path) -> list[str]:
     return sorted(name.name for name in plugin_support._project_names.__wrapped__(str(root), (), ()))
 
 
+def billing_project(root: Path) -> None:
+    """Write a project whose `first.py` and `second.py` define the tasks `billing.total` and `billing.refund`."""
+    write(root, "pyproject.toml", "")
+    write(root, "first.py", named_task("billing.total"))
+    write(root, "second.py", named_task("billing.refund"))
+
+
 def test_project_names_cached_between_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Editors start flake8 for each check of a buffer, so the names must outlive the process.
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
-    write(tmp_path, "pyproject.toml", "")
-    write(tmp_path, "first.py", named_task("billing.total"))
-    write(tmp_path, "second.py", named_task("billing.refund"))
+    billing_project(tmp_path)
     analysed = count_names_analyses(monkeypatch)
 
     first = scan_names(tmp_path)
@@ -781,9 +786,7 @@ def test_project_names_cached_between_runs(tmp_path: Path, monkeypatch: pytest.M
 
 def test_project_names_cache_sees_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
-    write(tmp_path, "pyproject.toml", "")
-    write(tmp_path, "first.py", named_task("billing.total"))
-    write(tmp_path, "second.py", named_task("billing.refund"))
+    billing_project(tmp_path)
     scan_names(tmp_path)
     analysed = count_names_analyses(monkeypatch)
 
@@ -807,13 +810,11 @@ def test_project_names_cache_sees_dependency_edit(tmp_path: Path, monkeypatch: p
     assert scan_names(tmp_path) == []
 
 
-def test_unchanged_project_names_need_no_module_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unchanged_names_read_no_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # With every module's size and modification time as stored, the names come
     # from the cache without reading, hashing or analysing any module.
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
-    write(tmp_path, "pyproject.toml", "")
-    write(tmp_path, "first.py", named_task("billing.total"))
-    write(tmp_path, "second.py", named_task("billing.refund"))
+    billing_project(tmp_path)
     first = scan_names(tmp_path)
     analysed = count_names_analyses(monkeypatch)
 
@@ -827,7 +828,7 @@ def test_unchanged_project_names_need_no_module_read(tmp_path: Path, monkeypatch
     assert analysed == []
 
 
-def test_project_names_cache_sees_added_and_removed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_cache_added_removed_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
     write(tmp_path, "pyproject.toml", "")
     write(tmp_path, "first.py", named_task("billing.total"))
@@ -842,7 +843,7 @@ def test_project_names_cache_sees_added_and_removed_module(tmp_path: Path, monke
     assert removed == ["billing.refund"]
 
 
-def test_project_names_cache_sees_edit_in_another_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_cache_edit_other_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # The decorator comes from a module of a second source root, which the scan
     # stamps as well as the modules under the first one.
     monkeypatch.delenv("TASK_LINT_CACHE_DIR", raising=False)
@@ -874,7 +875,7 @@ def decorator_in_other_root(root: Path, exported: bool) -> None:
     write(root, "src/svc/c.py", named_task("alpha"))
 
 
-def test_decorator_from_configured_root_makes_a_task(tmp_path: Path) -> None:
+def test_decorator_from_configured_root(tmp_path: Path) -> None:
     # The pre-filter must count modules under --task-source-roots as project
     # modules, as `task-lint check --source-root` does.
     decorator_in_other_root(tmp_path, exported=True)
@@ -884,7 +885,7 @@ def test_decorator_from_configured_root_makes_a_task(tmp_path: Path) -> None:
     assert [line.code for line in tsk(result.stdout)] == ["TSK101"], result.stdout + result.stderr
 
 
-def test_names_cache_sees_decorator_exported_in_other_root(tmp_path: Path) -> None:
+def test_names_cache_decorator_other_root(tmp_path: Path) -> None:
     # `a.py` becomes a task named "alpha", like the one in `c.py`, only when the
     # module of another source root starts to export the decorator.
     decorator_in_other_root(tmp_path, exported=False)
@@ -898,7 +899,7 @@ def test_names_cache_sees_decorator_exported_in_other_root(tmp_path: Path) -> No
     assert [line.code for line in tsk(after.stdout)] == ["TSK206"], after.stdout + after.stderr
 
 
-def test_names_cache_sees_package_marker_above_root(tmp_path: Path) -> None:
+def test_names_cache_marker_above_root(tmp_path: Path) -> None:
     # `src/__init__.py` makes `src` a package, so the other task becomes `src.app.a:run`.
     write(tmp_path, "pyproject.toml", "")
     write(tmp_path, "src/app/__init__.py", "")

@@ -975,7 +975,7 @@ MODULE_NAMES = {
 
 
 @pytest.mark.parametrize("order", ["shallow first", "deep first"])
-def test_module_names_with_and_without_the_folder_memo(tmp_path: Path, order: str) -> None:
+def test_module_names_with_folder_memo(tmp_path: Path, order: str) -> None:
     write(tmp_path, dict.fromkeys(MODULE_NAMES, ""))
     paths = sorted(MODULE_NAMES, key=lambda name: name.count("/"), reverse=order == "deep first")
     packages: dict[str, tuple[tuple[str, ...], str]] = {}
@@ -992,7 +992,7 @@ def test_module_names_with_and_without_the_folder_memo(tmp_path: Path, order: st
     )
 
 
-def test_package_comes_before_module_of_same_name(tmp_path: Path) -> None:
+def test_package_beats_module_file(tmp_path: Path) -> None:
     # Python imports `deco/__init__.py`, not `deco.py`, for `import deco`.
     write(
         tmp_path,
@@ -1006,7 +1006,7 @@ def test_package_comes_before_module_of_same_name(tmp_path: Path) -> None:
     assert found_tasks(tmp_path) == {"jobs:run"}
 
 
-def test_module_comes_before_namespace_folder_of_same_name(tmp_path: Path) -> None:
+def test_module_beats_namespace_folder(tmp_path: Path) -> None:
     # `deco/` has no `__init__.py`, so Python imports `deco.py` for `deco`, and
     # `from deco import job` takes the function defined there, not `deco/job.py`.
     write(
@@ -1028,7 +1028,7 @@ def tasks_in_order(root: Path, order: list[str]) -> set[str]:
 
 
 @pytest.mark.parametrize("order", [["deco.py", "main.py"], ["main.py", "deco.py"]])
-def test_package_wins_whatever_file_is_read_first(tmp_path: Path, order: list[str]) -> None:
+def test_package_wins_in_any_order(tmp_path: Path, order: list[str]) -> None:
     # Python imports `deco/__init__.py`, whose `job` is a plain function.
     write(
         tmp_path,
@@ -1043,7 +1043,7 @@ def test_package_wins_whatever_file_is_read_first(tmp_path: Path, order: list[st
 
 
 @pytest.mark.parametrize("order", [["app/deco/sub.py", "app/main.py"], ["app/main.py", "app/deco/sub.py"]])
-def test_module_file_has_no_submodules_whatever_file_is_read_first(tmp_path: Path, order: list[str]) -> None:
+def test_module_file_has_no_submodules(tmp_path: Path, order: list[str]) -> None:
     # `app/deco.py` is what Python imports for `app.deco`, so `app.deco.sub` cannot be imported.
     write(
         tmp_path,
@@ -1058,7 +1058,7 @@ def test_module_file_has_no_submodules_whatever_file_is_read_first(tmp_path: Pat
     assert tasks_in_order(tmp_path, order) == set()
 
 
-def test_from_package_import_takes_what_the_package_binds(tmp_path: Path) -> None:
+def test_from_import_prefers_package_binding(tmp_path: Path) -> None:
     # `deco/__init__.py` binds `job` to the decorator, which hides the submodule `deco.job`.
     write(
         tmp_path,
@@ -1072,7 +1072,7 @@ def test_from_package_import_takes_what_the_package_binds(tmp_path: Path) -> Non
     assert found_tasks(tmp_path) == {"main:run"}
 
 
-def test_relative_import_outside_package_resolves_nothing(tmp_path: Path) -> None:
+def test_relative_import_outside_package(tmp_path: Path) -> None:
     # Python raises ImportError: a top-level module has no parent package.
     write(
         tmp_path,

@@ -823,7 +823,7 @@ def test_workers_hook_reads_celery_target(tmp_path: Path, capsys: pytest.Capture
     assert "run `task-lint workers --target celery` to update them" in output
 
 
-def test_worker_of_namespace_package_inside_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_worker_in_namespace_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # `app/jobs` has no `__init__.py`: Python imports it as the namespace package
     # `app.jobs`, so the worker must import `app.jobs.ping` from the folder above `app`.
     project = tmp_path / "project"

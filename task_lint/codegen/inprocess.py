@@ -119,7 +119,7 @@ def read_input_argument(value: str) -> bytes:
     """Return the bytes of `--input`: JSON text, `@FILE` for a file, or `-` for stdin."""
     if value == "-":
         if sys.stdin is None:  # Python starts with no sys.stdin when file descriptor 0 is closed
-            raise RunError("standard input is closed; pass the arguments with --input JSON or --input @FILE")
+            raise RunError("standard input is closed, so pass the arguments with --input JSON or --input @FILE")
         return sys.stdin.buffer.read()
     if value.startswith("@"):
         try:

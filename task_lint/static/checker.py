@@ -225,7 +225,7 @@ def _analyse_chunk(arguments: Chunk) -> list[FileResult]:
 
 
 def seeded_project(roots: tuple[str, ...], seeds: Iterable[str], decorators: tuple[str, ...]) -> Project:
-    """Return a project that knows the source roots of every file of a run before it reads one."""
+    """Return a project that starts with the source roots of every file of a run."""
     project = Project(roots, decorators)
     for root in seeds:
         project.add_root(root)
@@ -235,7 +235,7 @@ def seeded_project(roots: tuple[str, ...], seeds: Iterable[str], decorators: tup
 def work_roots(paths: Iterable[str], configured: Iterable[str]) -> tuple[str, ...]:
     """Return the source roots of the files of a run, sorted.
 
-    A project that knows them all from the start resolves an import the same way
+    A project that has them all from the start resolves an import the same way
     whichever file it reads first. Otherwise a module under the root of a file read
     later would be missing for the files read before it, and the findings would
     depend on the order of the paths and on how the work is split between processes.
@@ -255,7 +255,7 @@ def _chunks(paths: list[tuple[str, bool]], jobs: int) -> list[list[tuple[str, bo
 
     Each chunk is a quarter of the remaining work's share per process, but at least
     `MIN_CHUNK` files or that share, whichever is less. Large first chunks keep the
-    messages few; small last ones let the processes finish close together.
+    messages few, and small last ones let the processes finish close together.
     """
     chunks = []
     start = 0
@@ -465,7 +465,7 @@ class Checker:
         return Prefilter(self.config.task_decorators, self.config.source_roots).select(contents)
 
     def _analyse(self, paths: list[tuple[str, bool]], seeds: tuple[str, ...]) -> list[FileResult]:
-        """Analyse (path, names only) pairs with a project that knows the source roots `seeds` from the start."""
+        """Analyse (path, names only) pairs with a project that starts with the source roots `seeds`."""
         if not paths:
             return []
         roots = self.config.source_roots

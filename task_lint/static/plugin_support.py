@@ -59,13 +59,16 @@ def _root_of(path: str, roots: tuple[str, ...]) -> str:
 
 
 def _search_roots(root: str, roots: tuple[str, ...]) -> list[str]:
-    """The file's own source root and the configured ones, where its imports are looked up."""
+    """Return the file's own source root and the configured ones, where its imports are looked up."""
     return list(dict.fromkeys((root, *(os.path.abspath(configured) for configured in roots))))
 
 
 @functools.lru_cache(maxsize=16)
 def _related_words(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> frozenset[bytes]:
-    """Module-name words of the modules under the search roots that can export a task decorator or base class."""
+    """Return the last name part of each module under the search roots that can export a task decorator.
+
+    A module that can export a task base class counts too.
+    """
     files = {}
     for path in iter_python_files(_search_roots(root, roots), DEFAULT_EXCLUDE):
         try:
@@ -118,11 +121,10 @@ def may_define_task(text: str, path: str, decorators: tuple[str, ...], roots: tu
 
 @functools.lru_cache(maxsize=16)
 def _project_names(root: str, decorators: tuple[str, ...], roots: tuple[str, ...]) -> tuple[TaskName, ...]:
-    """Task names of every module under a source root and the configured roots, for the duplicate-name rule.
+    """Return the task names of every module under a source root and the configured roots, for TSK206.
 
-    When no module under the root changed since the last scan (by size and
-    modification time, as ruff and mypy judge it), the names come from the cache
-    without reading any module.
+    When no module under the roots changed since the last scan (by size and
+    modification time), the names come from the cache without reading any module.
     """
     paths = sorted({os.path.abspath(path) for path in iter_python_files(_search_roots(root, roots), DEFAULT_EXCLUDE)})
     cache = _names_cache(root, decorators, roots)

@@ -106,8 +106,8 @@ class ModuleInfo:
         return symbols
 
 
-# The answers of `package_of` by folder: the package names from the source root
-# down to the folder, and that root.
+# Results of `package_of` by folder: the package names from the source root down
+# to the folder, and that root.
 Packages = dict[str, tuple[tuple[str, ...], str]]
 
 
